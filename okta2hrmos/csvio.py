@@ -1,0 +1,290 @@
+"""Reading untrusted CSV files safely, and writing files atomically.
+
+Nothing here knows what a column means: a CSV comes back as its header and
+its cells, every cell text exactly as written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from .errors import InputError
+
+ENCODINGS = ("auto", "utf-8", "cp932")
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+PRIVATE_FILE_MODE = 0o600
+
+# Every cell is text, held in Arrow-backed strings so that trimming, case
+# folding and pattern checks run vectorised.
+TEXT = pd.StringDtype("pyarrow")
+
+
+@dataclass
+class RawCsv:
+    """A CSV file as read: header, cells by column position, and how it was saved."""
+
+    path: Path
+    header: list[str]
+    cells: pd.DataFrame
+    encoding: str
+    bom: bool
+    line_ending: str
+    # Data rows whose field count differs from the header's:
+    # row number -> (fields found, the fields beyond the header's width).
+    ragged: dict[int, tuple[int, list[str]]] = field(default_factory=dict)
+
+
+def read_csv(path: Path, encoding: str = "auto") -> RawCsv:
+    """Read a CSV file; every cell stays text exactly as written.
+
+    The encoding is UTF-8 (with or without a BOM) or CP932; anything else
+    stops with the byte offset of the first undecodable byte.
+    """
+    data = _read_bytes(path)
+    text, used, bom = decode(data, encoding, path)
+
+    header = _first_record(text)
+    if header is None:
+        raise InputError(f"{path} is empty: it has no header row.")
+    width = len(header)
+
+    cells = _parse_fast(text, width)
+    ragged: dict[int, tuple[int, list[str]]] = {}
+    if cells is None:
+        cells, ragged = _parse_exact(text, width)
+
+    return RawCsv(
+        path=path,
+        header=header,
+        cells=cells,
+        encoding=used,
+        bom=bom,
+        line_ending=_line_ending(text),
+        ragged=ragged,
+    )
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path} does not exist; check the path.") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a folder; give the path of a CSV file.") from None
+    except PermissionError:
+        raise InputError(f"{path} cannot be read: permission denied.") from None
+
+
+def decode(data: bytes, encoding: str, path: Path) -> tuple[str, str, bool]:
+    """Decode a file's bytes; return the text, the encoding used and the BOM flag."""
+    if data.startswith(b"PK\x03\x04"):
+        raise InputError(
+            f"{path} is an Excel workbook, not a CSV file; in Excel use "
+            "File > Save As > 'CSV UTF-8 (comma delimited)' and give that file."
+        )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(
+            f"{path} is saved as UTF-16; save it as UTF-8 "
+            "('CSV UTF-8' in Excel) and run again."
+        )
+    bom = data.startswith(UTF8_BOM)
+    if bom:
+        data = data[len(UTF8_BOM) :]
+
+    if encoding == "cp932" and not bom:
+        return _decode_strict(data, "cp932", path), "cp932", False
+    if encoding == "utf-8" or bom:
+        return _decode_strict(data, "utf-8", path), "utf-8", bom
+
+    try:
+        return data.decode("utf-8"), "utf-8", False
+    except UnicodeDecodeError as error:
+        utf8_error = error
+    if not _looks_like_broken_utf8(data, utf8_error.start):
+        try:
+            return data.decode("cp932"), "cp932", False
+        except UnicodeDecodeError:
+            pass
+    raise InputError(
+        f"{path} is neither UTF-8 nor CP932: byte 0x{data[utf8_error.start]:02X} "
+        f"at offset {utf8_error.start + (3 if bom else 0)} cannot be decoded; save "
+        "the file as 'CSV UTF-8' (or pass --encoding if you know it) and run again."
+    )
+
+
+def _decode_strict(data: bytes, encoding: str, path: Path) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        name = "UTF-8" if encoding == "utf-8" else "CP932"
+        raise InputError(
+            f"{path} is not valid {name}: byte 0x{data[error.start]:02X} at offset "
+            f"{error.start} cannot be decoded; save the file as 'CSV UTF-8' and run "
+            "again."
+        ) from None
+
+
+def _looks_like_broken_utf8(data: bytes, error_at: int) -> bool:
+    """Tell whether the bytes before the first UTF-8 error hold valid UTF-8 text.
+
+    A CP932 file almost never has a run of valid multi-byte UTF-8 before its
+    first error; a UTF-8 file with one damaged byte does, and decoding it as
+    CP932 would turn it silently into mojibake.
+    """
+    head = data[:error_at]
+    return any(byte >= 0x80 for byte in head)
+
+
+def _first_record(text: str) -> list[str] | None:
+    size = 65536
+    while True:
+        chunk = text[:size]
+        reader = csv.reader(io.StringIO(chunk, newline=""))
+        first = next(reader, None)
+        if first is None:
+            return None
+        complete = size >= len(text) or next(reader, None) is not None
+        if complete:
+            return first
+        size *= 4
+
+
+def _parse_fast(text: str, width: int) -> pd.DataFrame | None:
+    """Parse with Arrow's CSV reader; None when a row's width differs."""
+    names = [str(i) for i in range(width)]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(
+                newlines_in_values=True, ignore_empty_lines=False
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                null_values=[],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+    table = table.slice(1)
+    data = {i: pd.Series(table.column(i), dtype=TEXT) for i in range(width)}
+    frame = pd.DataFrame(data)
+    frame.index = pd.RangeIndex(2, 2 + table.num_rows, name="row")
+    return frame
+
+
+def _parse_exact(
+    text: str, width: int
+) -> tuple[pd.DataFrame, dict[int, tuple[int, list[str]]]]:
+    """Parse record by record, keeping rows whose width differs from the header's."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    next(reader)
+    rows: list[list[str]] = []
+    ragged: dict[int, tuple[int, list[str]]] = {}
+    for number, record in enumerate(reader, start=2):
+        if len(record) != width and record:
+            ragged[number] = (len(record), record[width:])
+        rows.append((record + [""] * width)[:width])
+    index = pd.RangeIndex(2, 2 + len(rows), name="row")
+    frame = pd.DataFrame(rows, index=index, columns=range(width), dtype=TEXT)
+    return frame, ragged
+
+
+def _line_ending(text: str) -> str:
+    position = text.find("\n")
+    if position > 0 and text[position - 1] == "\r":
+        return "crlf"
+    if position == -1 and "\r" in text:
+        return "cr"
+    return "lf"
+
+
+LINE_ENDINGS = {"crlf": "\r\n", "lf": "\n", "cr": "\r"}
+
+
+def write_csv(
+    path: Path,
+    header_rows: Sequence[Sequence[str]],
+    rows: Iterable[Sequence[str]],
+    *,
+    bom: bool = True,
+    line_ending: str = "crlf",
+    encoding: str = "utf-8",
+) -> None:
+    """Write a CSV file atomically: it appears complete or not at all."""
+    with atomic_file(path) as raw:
+        if bom and encoding == "utf-8":
+            raw.write(UTF8_BOM)
+        text = io.TextIOWrapper(raw, encoding=encoding, newline="", write_through=True)
+        writer = csv.writer(text, lineterminator=LINE_ENDINGS[line_ending])
+        writer.writerows(header_rows)
+        writer.writerows(rows)
+        text.flush()
+        text.detach()
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a UTF-8 text file atomically."""
+    with atomic_file(path) as handle:
+        handle.write(text.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path, mode: int = PRIVATE_FILE_MODE) -> Iterator[BinaryIO]:
+    """Open a temporary file beside ``path``; move it into place on success.
+
+    The file is created readable by its owner only (it holds personal data).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+@contextlib.contextmanager
+def staged_folder(final: Path) -> Iterator[Path]:
+    """Give a hidden folder to write a package into, then move its files to ``final``.
+
+    If anything fails before the end, the staged files are removed and nothing
+    in ``final`` changes.
+    """
+    final.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=final, prefix=".okta2hrmos-staging-"))
+    try:
+        yield staging
+        names = sorted(p.name for p in staging.iterdir())
+        last = [n for n in names if n in _WRITTEN_LAST]
+        for name in [n for n in names if n not in _WRITTEN_LAST] + last:
+            os.replace(staging / name, final / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+# Files that say a package is complete are moved into place after the rest.
+_WRITTEN_LAST = ("summary.txt", "manifest.json")

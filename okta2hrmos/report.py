@@ -1,0 +1,190 @@
+"""Counts, findings reports, rejects files and the readable summary."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .csvio import atomic_file, write_csv
+from .users import ANNOTATION_PREFIX
+from .validate import FINDING_COLUMNS, Validation
+
+REJECT_COLUMNS = [
+    f"{ANNOTATION_PREFIX}row",
+    f"{ANNOTATION_PREFIX}codes",
+    f"{ANNOTATION_PREFIX}reasons",
+]
+
+
+@dataclass
+class Summary:
+    """What happened to every input row; the counts add up."""
+
+    source: str
+    template: str
+    read: int
+    dropped_blank: int
+    rejected: int
+    written: int
+    errors: int
+    warnings: int
+    infos: int
+    files: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, validation: Validation, written: int, files: list[Path]) -> Summary:
+        users = validation.users
+        return cls(
+            source=users.source,
+            template=validation.template.name,
+            read=users.rows_read,
+            dropped_blank=users.dropped_blank,
+            rejected=len(validation.rejected),
+            written=written,
+            errors=validation.count("error"),
+            warnings=validation.count("warning"),
+            infos=validation.count("info"),
+            files=[str(path) for path in files],
+            left_out=[
+                f"{c.header} (no {' or '.join(c.source)} in the input)"
+                for c in validation.left_out
+            ],
+            notes=list(users.notes),
+        )
+
+    @property
+    def adds_up(self) -> bool:
+        return self.read == self.written + self.rejected + self.dropped_blank
+
+    @property
+    def exit_code(self) -> int:
+        """0 when nothing was rejected, 1 when rows were rejected."""
+        return 1 if self.rejected or self.errors else 0
+
+    def line(self) -> str:
+        """The one-line summary printed at the end of a run."""
+        return (
+            f"{self.read} rows read: {self.written} written, {self.rejected} "
+            f"rejected, {self.dropped_blank} blank dropped; {self.errors} errors, "
+            f"{self.warnings} warnings, {self.infos} cleaned."
+        )
+
+    def text(self) -> str:
+        """The summary file's text."""
+        lines = [
+            "okta2hrmos summary",
+            "",
+            f"input:     {self.source}",
+            f"template:  {self.template}",
+            "",
+            f"rows read:        {self.read}",
+            f"written:          {self.written}",
+            f"rejected:         {self.rejected}",
+            f"blank, dropped:   {self.dropped_blank}",
+            f"adds up:          {'yes' if self.adds_up else 'NO'}",
+            "",
+            f"findings: {self.errors} errors, {self.warnings} warnings, "
+            f"{self.infos} cleaned",
+        ]
+        if self.files:
+            lines += ["", "files:"] + [f"  {name}" for name in self.files]
+        if self.left_out:
+            lines += ["", "columns left out (never written blank):"]
+            lines += [f"  {text}" for text in self.left_out]
+        if self.notes:
+            lines += ["", "notes:"] + [f"  {note}" for note in self.notes]
+        return "\n".join(lines) + "\n"
+
+
+def write_findings(findings: pd.DataFrame, path: Path) -> None:
+    """Write the findings as CSV (UTF-8 with BOM) or JSON, by the file's suffix."""
+    if path.suffix.lower() == ".json":
+        records = [
+            {**record, "row": [int(r) for r in record["row"].split(";")]}
+            for record in findings[FINDING_COLUMNS].to_dict(orient="records")
+        ]
+        with atomic_file(path) as handle:
+            handle.write(
+                json.dumps(records, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+            )
+        return
+    write_csv(
+        path,
+        [FINDING_COLUMNS],
+        findings[FINDING_COLUMNS].itertuples(index=False, name=None),
+    )
+
+
+def write_rejects(validation: Validation, path: Path) -> None:
+    """Write each rejected row with its original values and, added, the reasons."""
+    table = validation.users.table
+    rejected = validation.rejected
+    errors = validation.finding_rows[validation.finding_rows["severity"] == "error"]
+    errors = errors.sort_values(["row", "finding"], kind="stable")
+    codes = errors.groupby("row")["code"].agg(lambda c: ";".join(dict.fromkeys(c)))
+    reasons = (errors["column"].where(errors["column"].ne(""), "row") + ": "
+               + errors["code"] + " (" + errors["hint"] + ")")
+    reasons = reasons.groupby(errors["row"]).agg(lambda r: " | ".join(dict.fromkeys(r)))
+
+    originals = table.loc[rejected]
+    annotations = pd.DataFrame(
+        {
+            REJECT_COLUMNS[0]: [str(row) for row in rejected],
+            REJECT_COLUMNS[1]: codes.reindex(rejected, fill_value="").tolist(),
+            REJECT_COLUMNS[2]: reasons.reindex(rejected, fill_value="").tolist(),
+        },
+        index=rejected,
+    )
+    rows = pd.concat([originals.astype(str), annotations], axis=1)
+    write_csv(
+        path,
+        [list(rows.columns)],
+        rows.itertuples(index=False, name=None),
+        bom=True,
+        line_ending="crlf",
+    )
+
+
+def findings_table(findings: pd.DataFrame, limit: int = 40) -> str:
+    """Render findings as a plain table for the terminal, longest cells cut."""
+    if findings.empty:
+        return "No findings."
+    shown = findings.head(limit)
+    columns = ["severity", "code", "row", "login", "column", "value", "hint"]
+    # The hint, last, is never cut: it says how to fix the row.
+    widths = {"severity": 8, "code": 18, "row": 9, "login": 26, "column": 14,
+              "value": 22, "hint": None}
+
+    lines = ["  ".join(_fit(name.upper(), widths[name]) for name in columns)]
+    for record in shown[columns].itertuples(index=False, name=None):
+        cells = zip(columns, record, strict=True)
+        lines.append("  ".join(_fit(str(v), widths[n]) for n, v in cells).rstrip())
+    if len(findings) > limit:
+        lines.append(f"… and {len(findings) - limit} more; write them all with --report.")
+    return "\n".join(lines)
+
+
+def _fit(text: str, width: int | None) -> str:
+    """Cut or pad text to a terminal width, counting wide characters as two."""
+    text = text.replace("\r", "\\r").replace("\n", "\\n")
+    if width is None:
+        return text
+    if _width(text) > width:
+        kept, used = [], 0
+        for char in text:
+            used += _width(char)
+            if used > width - 1:
+                break
+            kept.append(char)
+        text = "".join(kept) + "…"
+    return text + " " * (width - _width(text))
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

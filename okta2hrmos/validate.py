@@ -1,0 +1,328 @@
+"""Validation: findings about the users, and their values ready for a template.
+
+A finding has a stable kebab-case code, a severity (``error`` rejects the
+row, ``warning`` flags it, ``info`` says it was cleaned), the source row
+number(s), the Okta id and login, the column, the value and a hint. One
+root cause is one finding: a duplicate names every row involved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pandera.pandas as pa
+
+from . import rules
+from .csvio import TEXT
+from .templates import Column, Template
+from .users import Users
+
+SEVERITIES = ("error", "warning", "info")
+
+FINDING_COLUMNS = ["code", "severity", "row", "id", "login", "column", "value", "hint"]
+
+# What a valid findings table looks like; checked on every run so a
+# malformed finding is our bug, caught before anyone reads a report.
+FINDINGS_SCHEMA = pa.DataFrameSchema(
+    {
+        "code": pa.Column(str, pa.Check.str_matches(r"^[a-z]+(-[a-z]+)*$")),
+        "severity": pa.Column(str, pa.Check.isin(SEVERITIES)),
+        "row": pa.Column(str, pa.Check.str_matches(r"^\d+(;\d+)*$")),
+        "id": pa.Column(str),
+        "login": pa.Column(str),
+        "column": pa.Column(str),
+        "value": pa.Column(str),
+        "hint": pa.Column(str, pa.Check.str_length(min_value=1)),
+    },
+    strict=True,
+    ordered=True,
+    coerce=False,
+)
+
+
+@dataclass
+class Validation:
+    """What validation found, and the values each template column will take."""
+
+    users: Users
+    template: Template
+    findings: pd.DataFrame
+    # One line per (finding, row): which rows each finding is about.
+    finding_rows: pd.DataFrame
+    # Values ready to write, one column per template column that has a source.
+    prepared: pd.DataFrame
+    # Template columns left out because the input has none of their sources.
+    left_out: list[Column] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> pd.Index:
+        errors = self.finding_rows[self.finding_rows["severity"] == "error"]
+        return pd.Index(sorted(set(errors["row"])), name="row")
+
+    @property
+    def accepted(self) -> pd.Index:
+        return self.users.table.index.difference(self.rejected)
+
+    def count(self, severity: str) -> int:
+        return int((self.findings["severity"] == severity).sum())
+
+
+def validate(users: Users, template: Template) -> Validation:
+    """Check the users against a template and prepare the values it will write."""
+    table = users.table
+    collector = _Collector(table)
+
+    for row, (found, extra) in sorted(users.ragged.items()):
+        collector.add_group(
+            "wrong-field-count",
+            "error",
+            [row],
+            "",
+            ",".join(extra),
+            f"the row has {found} fields but the header has {len(table.columns)}; "
+            "a comma or quote is probably out of place",
+        )
+
+    prepared: dict[str, pd.Series] = {}
+    left_out: list[Column] = []
+    for column in template.columns:
+        values = _prepare_column(table, column, collector)
+        if values is None:
+            left_out.append(column)
+        else:
+            prepared[column.header] = values
+
+    for attribute in template.unique:
+        if attribute in table.columns:
+            _check_unique(table, attribute, collector)
+
+    if "status" in table.columns:
+        _flag_leavers(table, collector)
+
+    findings, finding_rows = collector.build()
+    FINDINGS_SCHEMA.validate(findings)
+    return Validation(
+        users=users,
+        template=template,
+        findings=findings,
+        finding_rows=finding_rows,
+        prepared=pd.DataFrame(prepared, index=table.index),
+        left_out=left_out,
+    )
+
+
+def _prepare_column(
+    table: pd.DataFrame, column: Column, collector: _Collector
+) -> pd.Series | None:
+    if column.is_constant:
+        return pd.Series(column.value, index=table.index, dtype=TEXT)
+
+    present = [name for name in column.source if name in table.columns]
+    if not present:
+        if column.required:
+            collector.add_group(
+                "missing-required",
+                "error",
+                list(table.index),
+                column.source[0],
+                "",
+                f"the input has no {' or '.join(column.source)} column, which "
+                f"{column.header} needs; add it to the Okta export or change the "
+                "template's source",
+            )
+        return None
+
+    values = pd.Series("", index=table.index, dtype=TEXT)
+    for name in present:
+        outcome = rules.trim(table[name])
+        collector.add_problems(outcome.problems, name, table[name])
+        values = values.where(values.ne(""), outcome.values)
+    attribute = present[0]
+
+    blank = values.eq("")
+    if column.required and blank.any():
+        collector.add_rows(
+            "missing-required",
+            "error",
+            blank,
+            attribute,
+            values,
+            f"{column.header} is required; fill {' or '.join(present)} in Okta",
+        )
+
+    filled = values[~blank]
+    if len(filled):
+        outcome = rules.apply_rules(filled, column)
+        collector.add_problems(outcome.problems, attribute, filled)
+        values = values.copy()
+        values[~blank] = outcome.values
+    return values
+
+
+def comparison_key(values: pd.Series) -> pd.Series:
+    """Return the key under which two identities count as the same.
+
+    Invisible characters are removed, then the text is NFKC-folded, trimmed
+    and case-folded.
+    """
+    visible = values.str.replace(f"[{rules.INVISIBLE}]", "", regex=True)
+    folded = rules.normalize_nfkc(visible).str.strip().str.lower()
+    non_ascii = ~folded.str.isascii()
+    if non_ascii.any():
+        folded = folded.copy()
+        folded[non_ascii] = [value.casefold() for value in folded[non_ascii]]
+    return folded
+
+
+def _check_unique(table: pd.DataFrame, attribute: str, collector: _Collector) -> None:
+    key = comparison_key(table[attribute])
+    repeated = key[key.ne("") & key.duplicated(keep=False)]
+    if repeated.empty:
+        return
+    original = table[attribute]
+    for _, rows in repeated.groupby(repeated, sort=False).groups.items():
+        rows = sorted(int(row) for row in rows)
+        spellings = list(dict.fromkeys(original[rows].str.strip(rules.TRIMMED)))
+        collector.add_group(
+            "duplicate-key",
+            "error",
+            rows,
+            attribute,
+            " | ".join(spellings),
+            f"{len(rows)} users share this {attribute} (ignoring case, width and "
+            f"invisible characters) on rows {', '.join(map(str, rows))}; "
+            "keep it on one user",
+        )
+
+
+def _flag_leavers(table: pd.DataFrame, collector: _Collector) -> None:
+    leavers = table["status"].str.strip().str.upper().eq("DEPROVISIONED")
+    if leavers.any():
+        collector.add_rows(
+            "deprovisioned-user",
+            "warning",
+            leavers,
+            "status",
+            table["status"],
+            "deactivated in Okta (a leaver); registering creates an active "
+            "employee, so record the 退職日 in HRMOS or remove the row",
+        )
+
+
+class _Collector:
+    """Gathers findings as vectorised pieces, then builds one sorted table."""
+
+    def __init__(self, table: pd.DataFrame) -> None:
+        self.table = table
+        self.pieces: list[pd.DataFrame] = []
+
+    def add_problems(
+        self, problems: list[rules.Problem], column: str, values: pd.Series
+    ) -> None:
+        for problem in problems:
+            self.add_rows(
+                problem.code, problem.severity, problem.mask, column, values,
+                problem.hint,
+            )
+
+    def add_rows(
+        self,
+        code: str,
+        severity: str,
+        mask: pd.Series,
+        column: str,
+        values: pd.Series,
+        hint: str,
+    ) -> None:
+        """One finding per row where ``mask`` is true."""
+        rows = mask.index[mask.to_numpy(dtype=bool)]
+        if len(rows) == 0:
+            return
+        self.pieces.append(
+            pd.DataFrame(
+                {
+                    "code": code,
+                    "severity": severity,
+                    "rows": [(int(row),) for row in rows],
+                    "column": column,
+                    "value": values.loc[rows].astype(str).to_numpy(),
+                    "hint": hint,
+                }
+            )
+        )
+
+    def add_group(
+        self,
+        code: str,
+        severity: str,
+        rows: list[int],
+        column: str,
+        value: str,
+        hint: str,
+    ) -> None:
+        """One finding about several rows together."""
+        self.pieces.append(
+            pd.DataFrame(
+                {
+                    "code": [code],
+                    "severity": [severity],
+                    "rows": [tuple(rows)],
+                    "column": [column],
+                    "value": [value],
+                    "hint": [hint],
+                }
+            )
+        )
+
+    def build(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        if not self.pieces:
+            empty = pd.DataFrame({name: pd.Series(dtype=str) for name in FINDING_COLUMNS})
+            rows = pd.DataFrame(
+                {
+                    "finding": pd.Series(dtype=int),
+                    "row": pd.Series(dtype=int),
+                    "code": pd.Series(dtype=str),
+                    "severity": pd.Series(dtype=str),
+                    "column": pd.Series(dtype=str),
+                    "hint": pd.Series(dtype=str),
+                }
+            )
+            return empty, rows
+        found = pd.concat(self.pieces, ignore_index=True)
+        found["first"] = [rows[0] for rows in found["rows"]]
+        found["rank"] = found["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
+        found = found.sort_values(
+            ["first", "rank", "column", "code"], kind="stable"
+        ).reset_index(drop=True)
+
+        exploded = found[["rows", "code", "severity", "column", "hint"]].explode("rows")
+        exploded = exploded.rename(columns={"rows": "row"})
+        exploded["row"] = exploded["row"].astype(int)
+        exploded.insert(0, "finding", exploded.index.astype(int))
+        exploded = exploded.reset_index(drop=True)
+
+        findings = pd.DataFrame(
+            {
+                "code": found["code"].astype(str),
+                "severity": found["severity"].astype(str),
+                "row": [";".join(map(str, rows)) for rows in found["rows"]],
+                "id": self._joined(found, "id"),
+                "login": self._joined(found, "login"),
+                "column": found["column"].astype(str),
+                "value": found["value"].astype(str),
+                "hint": found["hint"].astype(str),
+            }
+        )
+        return findings, exploded
+
+    def _joined(self, found: pd.DataFrame, attribute: str) -> list[str]:
+        """The attribute's values on each finding's rows, joined by ';'."""
+        if attribute not in self.table.columns:
+            return [""] * len(found)
+        column = self.table[attribute]
+        result = column.reindex(found["first"]).fillna("").astype(str).tolist()
+        for position, rows in enumerate(found["rows"]):
+            if len(rows) > 1:
+                result[position] = ";".join(v for v in column.loc[list(rows)] if v)
+        return result
