@@ -30,7 +30,9 @@ class Okta2HrmosGroup(click.Group):
             ctx.exit(error.exit_code)
 
 
-@click.group(cls=Okta2HrmosGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=Okta2HrmosGroup, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.version_option(__version__, prog_name="okta2hrmos")
 def main() -> None:
     """Move people from Okta into HRMOS CORE through its file import.
@@ -73,7 +75,10 @@ quiet_option = click.option(
 @encoding_option
 @quiet_option
 def validate_command(
-    input_path: Path, template_name: str, report_path: Path | None, encoding: str,
+    input_path: Path,
+    template_name: str,
+    report_path: Path | None,
+    encoding: str,
     quiet: bool,
 ) -> None:
     """Check exported users the way HRMOS will, and list the findings.
@@ -91,38 +96,45 @@ def validate_command(
         report.write_findings(validation.findings, report_path)
     summary = Summary.of(validation, written=len(validation.accepted), files=[])
     _print_findings(validation, quiet)
-    click.echo(
-        f"{summary.read} rows read: {len(validation.accepted)} would be written, "
-        f"{summary.rejected} rejected, {summary.dropped_blank} blank dropped; "
-        f"{summary.errors} errors, {summary.warnings} warnings, {summary.infos} cleaned.",
-        err=True,
-    )
+    click.echo(summary.line(written="would be written"), err=True)
     raise SystemExit(summary.exit_code)
 
 
 @main.command("convert")
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option(
-    "-o", "--output", "output_path", required=True,
+    "-o",
+    "--output",
+    "output_path",
+    required=True,
     type=click.Path(path_type=Path, dir_okay=False),
     help="The HRMOS import file to write.",
 )
 @template_option
 @click.option(
-    "--rejects", "rejects_path", type=click.Path(path_type=Path, dir_okay=False),
+    "--rejects",
+    "rejects_path",
+    type=click.Path(path_type=Path, dir_okay=False),
     help="Where to write rejected rows [default: OUT-rejects.csv beside OUT].",
 )
 @click.option("--strict", is_flag=True, help="Write nothing when any row is rejected.")
 @click.option(
-    "--report", "report_path", type=click.Path(path_type=Path, dir_okay=False),
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path, dir_okay=False),
     help="Also write every finding to FILE.csv or FILE.json.",
 )
 @encoding_option
 @quiet_option
 def convert_command(
-    input_path: Path, output_path: Path, template_name: str,
-    rejects_path: Path | None, strict: bool, report_path: Path | None,
-    encoding: str, quiet: bool,
+    input_path: Path,
+    output_path: Path,
+    template_name: str,
+    rejects_path: Path | None,
+    strict: bool,
+    report_path: Path | None,
+    encoding: str,
+    quiet: bool,
 ) -> None:
     """Write the HRMOS import file for the users that pass validation.
 
@@ -144,7 +156,8 @@ def convert_command(
         click.secho(
             f"{rejected} rows were rejected and --strict is set, so nothing was "
             "written; fix the rows listed above and run again.",
-            fg="red", err=True,
+            fg="red",
+            err=True,
         )
         click.echo(summary.line(), err=True)
         raise SystemExit(1)
@@ -170,18 +183,26 @@ def convert_command(
 
 @main.command("run")
 @click.option(
-    "--input", "input_path", type=click.Path(path_type=Path),
+    "--input",
+    "input_path",
+    type=click.Path(path_type=Path),
     help="Users exported from Okta (CSV or JSON).",
 )
 @click.option(
-    "--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False),
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
     help="Folder for the hand-off package.",
 )
 @template_option
 @encoding_option
 @quiet_option
 def run_command(
-    input_path: Path | None, out_dir: Path, template_name: str, encoding: str,
+    input_path: Path | None,
+    out_dir: Path,
+    template_name: str,
+    encoding: str,
     quiet: bool,
 ) -> None:
     """Validate and convert in one go, leaving the hand-off package in a folder.
@@ -279,7 +300,8 @@ def _print_left_out(summary: Summary, quiet: bool) -> None:
     for text in summary.left_out:
         click.secho(
             f"Left out column {text}: a blank cell would clear HRMOS's stored value.",
-            fg="yellow", err=True,
+            fg="yellow",
+            err=True,
         )
 
 

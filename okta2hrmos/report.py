@@ -67,10 +67,10 @@ class Summary:
         """0 when nothing was rejected, 1 when rows were rejected."""
         return 1 if self.rejected or self.errors else 0
 
-    def line(self) -> str:
+    def line(self, written: str = "written") -> str:
         """The one-line summary printed at the end of a run."""
         return (
-            f"{self.read} rows read: {self.written} written, {self.rejected} "
+            f"{self.read} rows read: {self.written} {written}, {self.rejected} "
             f"rejected, {self.dropped_blank} blank dropped; {self.errors} errors, "
             f"{self.warnings} warnings, {self.infos} cleaned."
         )
@@ -111,7 +111,8 @@ def write_findings(findings: pd.DataFrame, path: Path) -> None:
         ]
         with atomic_file(path) as handle:
             handle.write(
-                json.dumps(records, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+                json.dumps(records, ensure_ascii=False, indent=2).encode("utf-8")
+                + b"\n"
             )
         return
     write_csv(
@@ -128,8 +129,14 @@ def write_rejects(validation: Validation, path: Path) -> None:
     errors = validation.finding_rows[validation.finding_rows["severity"] == "error"]
     errors = errors.sort_values(["row", "finding"], kind="stable")
     codes = errors.groupby("row")["code"].agg(lambda c: ";".join(dict.fromkeys(c)))
-    reasons = (errors["column"].where(errors["column"].ne(""), "row") + ": "
-               + errors["code"] + " (" + errors["hint"] + ")")
+    reasons = (
+        errors["column"].where(errors["column"].ne(""), "row")
+        + ": "
+        + errors["code"]
+        + " ("
+        + errors["hint"]
+        + ")"
+    )
     reasons = reasons.groupby(errors["row"]).agg(lambda r: " | ".join(dict.fromkeys(r)))
 
     originals = table.loc[rejected]
@@ -158,15 +165,24 @@ def findings_table(findings: pd.DataFrame, limit: int = 40) -> str:
     shown = findings.head(limit)
     columns = ["severity", "code", "row", "login", "column", "value", "hint"]
     # The hint, last, is never cut: it says how to fix the row.
-    widths = {"severity": 8, "code": 18, "row": 9, "login": 26, "column": 14,
-              "value": 22, "hint": None}
+    widths = {
+        "severity": 8,
+        "code": 18,
+        "row": 9,
+        "login": 26,
+        "column": 14,
+        "value": 22,
+        "hint": None,
+    }
 
     lines = ["  ".join(_fit(name.upper(), widths[name]) for name in columns)]
     for record in shown[columns].itertuples(index=False, name=None):
         cells = zip(columns, record, strict=True)
         lines.append("  ".join(_fit(str(v), widths[n]) for n, v in cells).rstrip())
     if len(findings) > limit:
-        lines.append(f"… and {len(findings) - limit} more; write them all with --report.")
+        lines.append(
+            f"… and {len(findings) - limit} more; write them all with --report."
+        )
     return "\n".join(lines)
 
 

@@ -179,10 +179,17 @@ def date_rule(values: pd.Series, column: Column) -> Outcome:
     kinds = parsed.str.slice(0, 1)
     problems = []
     for kind, code_, hint in (
-        ("?", "ambiguous-date", "day and month cannot be told apart; write it "
-         "as yyyy/MM/dd"),
-        ("!", "invalid-date", "not a date in an accepted form (2024/4/1, "
-         "2024-04-01, 20240401, 2024年4月1日, 令和6年4月1日), or no such day"),
+        (
+            "?",
+            "ambiguous-date",
+            "day and month cannot be told apart; write it as yyyy/MM/dd",
+        ),
+        (
+            "!",
+            "invalid-date",
+            "not a date in an accepted form (2024/4/1, "
+            "2024-04-01, 20240401, 2024年4月1日, 令和6年4月1日), or no such day",
+        ),
     ):
         mask = kinds.eq(kind)
         if mask.any():
@@ -214,13 +221,25 @@ def one_line(values: pd.Series, column: Column) -> Outcome:
         joined = values.str.replace(r"\s*[\r\n]+\s*", " ", regex=True)
         return Outcome(
             joined,
-            [Problem("line-break-replaced", "info", has_break,
-                     "line breaks were replaced by a space")],
+            [
+                Problem(
+                    "line-break-replaced",
+                    "info",
+                    has_break,
+                    "line breaks were replaced by a space",
+                )
+            ],
         )
     return Outcome(
         values,
-        [Problem("line-break", "error", has_break,
-                 "the value has a line break; make it one line in Okta")],
+        [
+            Problem(
+                "line-break",
+                "error",
+                has_break,
+                "the value has a line break; make it one line in Okta",
+            )
+        ],
     )
 
 
@@ -331,7 +350,11 @@ def parse_date(value: str) -> str:
             return "!"
         return "=" + moment.tz_convert(JAPAN).date().isoformat()
 
-    for pattern, groups in ((_YMD, (1, 3, 4)), (_COMPACT, (1, 2, 3)), (_KANJI, (1, 2, 3))):
+    for pattern, groups in (
+        (_YMD, (1, 3, 4)),
+        (_COMPACT, (1, 2, 3)),
+        (_KANJI, (1, 2, 3)),
+    ):
         match = pattern.fullmatch(text)
         if match:
             year, month, day = (int(match.group(g)) for g in groups)

@@ -25,12 +25,26 @@ LINE_ENDINGS = ("crlf", "lf")
 ONE_LINE_CHOICES = ("reject", "space")
 
 _TEMPLATE_KEYS = {
-    "name", "title", "provisional", "description", "unique", "file", "columns",
+    "name",
+    "title",
+    "provisional",
+    "description",
+    "unique",
+    "file",
+    "columns",
 }
 _FILE_KEYS = {"encoding", "bom", "line_ending", "header_rows", "rows_per_file"}
 _COLUMN_KEYS = {
-    "header", "source", "value", "required", "rules", "date_format",
-    "max_length", "allowed", "line_breaks", "note",
+    "header",
+    "source",
+    "value",
+    "required",
+    "rules",
+    "date_format",
+    "max_length",
+    "allowed",
+    "line_breaks",
+    "note",
 }
 
 _DATE_TOKEN = re.compile(r"yyyy|MM|M|dd|d")
@@ -168,8 +182,7 @@ def _build(document: dict[str, Any], path: Path, sha256: str) -> Template:
     header_rows = file_settings.get("header_rows", [headers])
     if not header_rows or any(len(row) != len(columns) for row in header_rows):
         raise ConfigError(
-            f"{where}: every header row must have one cell per column "
-            f"({len(columns)})."
+            f"{where}: every header row must have one cell per column ({len(columns)})."
         )
     rows_per_file = file_settings.get("rows_per_file")
     if rows_per_file is not None and (
@@ -200,14 +213,16 @@ def _build_column(raw: Any, where: str) -> Column:
     _refuse_unknown_keys(raw, _COLUMN_KEYS, where)
     header = raw.get("header")
     if not isinstance(header, str) or not header.strip():
-        raise ConfigError(f"{where} has no header; give it `header = \"...\"`.")
+        raise ConfigError(f'{where} has no header; give it `header = "..."`.')
     where = f"{where} ({header})"
 
     source = raw.get("source", ())
     if isinstance(source, str):
         source = (source,)
     if not all(isinstance(name, str) and name for name in source):
-        raise ConfigError(f"{where}: source must be an attribute name or a list of them.")
+        raise ConfigError(
+            f"{where}: source must be an attribute name or a list of them."
+        )
     value = raw.get("value")
     if value is not None and source:
         raise ConfigError(f"{where} has both a source and a constant value; keep one.")
@@ -236,7 +251,9 @@ def _build_column(raw: Any, where: str) -> Column:
         try:
             re.compile(allowed)
         except re.error as error:
-            raise ConfigError(f"{where}: allowed is not a valid pattern ({error}).") from None
+            raise ConfigError(
+                f"{where}: allowed is not a valid pattern ({error})."
+            ) from None
     line_breaks = raw.get("line_breaks", "reject")
     if line_breaks not in ONE_LINE_CHOICES:
         raise ConfigError(
@@ -312,5 +329,7 @@ def describe(template: Template) -> str:
         if column.max_length:
             flags.append(f"at most {column.max_length} characters")
         suffix = f"  [{', '.join(flags)}]" if flags else ""
-        lines.append(f"  {column.header:<{width}}  ← {column.describe_source()}{suffix}")
+        lines.append(
+            f"  {column.header:<{width}}  ← {column.describe_source()}{suffix}"
+        )
     return "\n".join(lines)

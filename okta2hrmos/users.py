@@ -290,8 +290,13 @@ def _read_json(path: Path) -> Users:
         table = table_from_records(records)
     except ValueError as error:
         raise InputError(f"{path}: {error}; export the users again.") from None
-    return Users(table=table, source=str(path), format="okta-json",
-                 encoding="utf-8", rows_read=len(table))
+    return Users(
+        table=table,
+        source=str(path),
+        format="okta-json",
+        encoding="utf-8",
+        rows_read=len(table),
+    )
 
 
 def _read_csv(path: Path, encoding: str) -> Users:

@@ -222,7 +222,11 @@ class _Collector:
     ) -> None:
         for problem in problems:
             self.add_rows(
-                problem.code, problem.severity, problem.mask, column, values,
+                problem.code,
+                problem.severity,
+                problem.mask,
+                column,
+                values,
                 problem.hint,
             )
 
@@ -277,7 +281,9 @@ class _Collector:
 
     def build(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         if not self.pieces:
-            empty = pd.DataFrame({name: pd.Series(dtype=str) for name in FINDING_COLUMNS})
+            empty = pd.DataFrame(
+                {name: pd.Series(dtype=str) for name in FINDING_COLUMNS}
+            )
             rows = pd.DataFrame(
                 {
                     "finding": pd.Series(dtype=int),
