@@ -297,6 +297,8 @@ def _print_findings(validation: Validation, quiet: bool) -> None:
 
 
 def _print_left_out(summary: Summary, quiet: bool) -> None:
+    if quiet:
+        return
     for text in summary.left_out:
         click.secho(
             f"Left out column {text}: a blank cell would clear HRMOS's stored value.",

@@ -155,6 +155,19 @@ def canonical_name(header: str, custom: Mapping[str, str] | None = None) -> str:
     return name
 
 
+def find_attribute(columns: Iterable[str], name: str) -> str | None:
+    """Find the column holding an attribute: by name, else by title spelling.
+
+    A custom attribute exported under its title (``Kana Last Name``) is found
+    for ``kanaLastName`` when exactly one column spells that way.
+    """
+    columns = list(columns)
+    if name in columns:
+        return name
+    loose = [column for column in columns if _loose_key(column) == _loose_key(name)]
+    return loose[0] if len(loose) == 1 else None
+
+
 def ordered(columns: Iterable[str]) -> list[str]:
     """Order attribute names: top-level, base profile, then custom by name."""
     present = set(columns)
@@ -307,9 +320,14 @@ def _read_csv(path: Path, encoding: str) -> Users:
 
     cells = raw.cells
     names: dict[int, str] = {}
+    annotations = [h for h in raw.header if h.startswith(ANNOTATION_PREFIX)]
+    if annotations:
+        notes.append(
+            f"Columns {', '.join(annotations)} were added by okta2hrmos and are "
+            "ignored."
+        )
     for position, header in enumerate(raw.header):
         if header.startswith(ANNOTATION_PREFIX):
-            notes.append(f"Column '{header}' was added by okta2hrmos and is ignored.")
             continue
         if not header.strip():
             if cells[position].str.strip().eq("").all():

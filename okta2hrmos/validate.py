@@ -16,7 +16,7 @@ import pandera.pandas as pa
 from . import rules
 from .csvio import TEXT
 from .templates import Column, Template
-from .users import Users
+from .users import Users, find_attribute
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -93,8 +93,9 @@ def validate(users: Users, template: Template) -> Validation:
         else:
             prepared[column.header] = values
 
-    for attribute in template.unique:
-        if attribute in table.columns:
+    for name in template.unique:
+        attribute = find_attribute(table.columns, name)
+        if attribute is not None:
             _check_unique(table, attribute, collector)
 
     if "status" in table.columns:
@@ -118,7 +119,8 @@ def _prepare_column(
     if column.is_constant:
         return pd.Series(column.value, index=table.index, dtype=TEXT)
 
-    present = [name for name in column.source if name in table.columns]
+    found = (find_attribute(table.columns, name) for name in column.source)
+    present = [name for name in found if name is not None]
     if not present:
         if column.required:
             collector.add_group(
