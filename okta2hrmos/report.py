@@ -93,7 +93,7 @@ class Summary:
             f"{self.infos} cleaned",
         ]
         if self.files:
-            lines += ["", "files:"] + [f"  {name}" for name in self.files]
+            lines += ["", "files:"] + [f"  {Path(name).name}" for name in self.files]
         if self.left_out:
             lines += ["", "columns left out (never written blank):"]
             lines += [f"  {text}" for text in self.left_out]
