@@ -31,7 +31,9 @@ def test_validate_exits_1_on_errors_and_writes_the_report(invoke, users_csv, tmp
     result = invoke("validate", users_csv, "--report", "findings.json")
     assert result.exit_code == 1
     assert "missing-required" in result.stderr
-    assert "4 rows read: 2 would be written, 1 rejected, 1 blank dropped" in result.stderr
+    assert (
+        "4 rows read: 2 would be written, 1 rejected, 1 blank dropped" in result.stderr
+    )
     findings = json.loads((tmp_path / "findings.json").read_text())
     assert {(f["code"], f["column"], tuple(f["row"])) for f in findings} == {
         ("missing-required", "lastName", (4,)),
@@ -66,7 +68,11 @@ def test_convert_writes_hrmos_layout_and_rejects(invoke, users_csv, tmp_path):
         ["1001", "鈴木", "花子", "hanako@example.test", "開発部", "主任"],
     ]
     rejects = csv_rows(tmp_path / "rejects.csv")
-    assert rejects[0][-3:] == ["okta2hrmos_row", "okta2hrmos_codes", "okta2hrmos_reasons"]
+    assert rejects[0][-3:] == [
+        "okta2hrmos_row",
+        "okta2hrmos_codes",
+        "okta2hrmos_reasons",
+    ]
     assert rejects[1][:3] == ["00u3", "ACTIVE", "jiro@example.test"]
     assert rejects[1][-3:-1] == ["4", "missing-required"]
     assert "lastName" in rejects[1][-1] and "employeeNumber" in rejects[1][-1]
@@ -80,7 +86,9 @@ def test_convert_puts_rejects_beside_the_output_by_default(invoke, users_csv, tm
     assert (tmp_path / "out" / "hrmos-rejects.csv").exists()
 
 
-def test_convert_strict_writes_nothing_when_rows_are_rejected(invoke, users_csv, tmp_path):
+def test_convert_strict_writes_nothing_when_rows_are_rejected(
+    invoke, users_csv, tmp_path
+):
     result = invoke("convert", users_csv, "-o", "hrmos.csv", "--strict")
     assert result.exit_code == 1
     assert "nothing was written" in result.stderr
@@ -139,11 +147,19 @@ def test_run_leaves_the_package_and_counts_add_up(invoke, users_csv, tmp_path):
     assert result.exit_code == 1
     package = tmp_path / "package"
     assert sorted(p.name for p in package.iterdir()) == [
-        "01-hrmos-core-employees.csv", "findings.csv", "rejects.csv", "summary.txt",
+        "01-hrmos-core-employees.csv",
+        "findings.csv",
+        "rejects.csv",
+        "summary.txt",
     ]
     summary = (package / "summary.txt").read_text()
-    for line in ("rows read:        4", "written:          2", "rejected:         1",
-                 "blank, dropped:   1", "adds up:          yes"):
+    for line in (
+        "rows read:        4",
+        "written:          2",
+        "rejected:         1",
+        "blank, dropped:   1",
+        "adds up:          yes",
+    ):
         assert line in summary
     assert "セイ (no kanaLastName in the input)" in summary
 
@@ -159,11 +175,20 @@ def test_run_twice_gives_identical_bytes(invoke, users_csv, tmp_path):
 
 
 def test_failed_run_leaves_no_files(invoke, users_csv, tmp_path):
-    result = invoke("run", "--input", users_csv, "--out", "package",
-                    "--template", "no-such-template")
+    result = invoke(
+        "run",
+        "--input",
+        users_csv,
+        "--out",
+        "package",
+        "--template",
+        "no-such-template",
+    )
     assert result.exit_code == 2
     assert "no built-in template" in result.stderr
-    assert not (tmp_path / "package").exists() or not any((tmp_path / "package").iterdir())
+    assert not (tmp_path / "package").exists() or not any(
+        (tmp_path / "package").iterdir()
+    )
 
 
 def test_rejects_file_can_be_fixed_and_fed_back(invoke, users_csv, tmp_path):
@@ -195,15 +220,23 @@ def test_template_list_and_show(invoke):
     ("toml", "message"),
     [
         ('name = "x"\n', "no [[columns]]"),
-        ('[[columns]]\nheader = "A"\nsource = "a"\nrules = ["shout"]\n', "unknown rule"),
+        (
+            '[[columns]]\nheader = "A"\nsource = "a"\nrules = ["shout"]\n',
+            "unknown rule",
+        ),
         ('[[columns]]\nheader = "A"\nrequired = true\n', "no source"),
-        ('[[columns]]\nheader = "A"\nsource = "a"\n[[columns]]\nheader = "A"\n'
-         'source = "b"\n', "more than once"),
+        (
+            '[[columns]]\nheader = "A"\nsource = "a"\n[[columns]]\nheader = "A"\n'
+            'source = "b"\n',
+            "more than once",
+        ),
         ('[[columns]]\nheader = "A"\nsourse = "a"\n', "unknown setting sourse"),
         ("[[columns]\n", "not valid TOML"),
     ],
 )
-def test_a_template_that_cannot_work_stops(invoke, write_file, users_csv, toml, message):
+def test_a_template_that_cannot_work_stops(
+    invoke, write_file, users_csv, toml, message
+):
     path = write_file("mine.toml", toml)
     result = invoke("convert", users_csv, "-o", "hrmos.csv", "--template", path)
     assert result.exit_code == 2
@@ -217,8 +250,13 @@ def test_run_without_input_says_what_to_give(invoke):
 
 
 def test_help_of_every_command_has_an_example(invoke):
-    for command in (["validate"], ["convert"], ["run"], ["template", "list"],
-                    ["template", "show"]):
+    for command in (
+        ["validate"],
+        ["convert"],
+        ["run"],
+        ["template", "list"],
+        ["template", "show"],
+    ):
         result = invoke(*command, "--help")
         assert result.exit_code == 0
         assert "Example" in result.stdout

@@ -23,13 +23,21 @@ def test_values_stay_text_exactly_as_written(write_file):
     )
     table = read_users(path).table
     assert table.loc[2].to_dict() == {
-        "login": "a@example.test", "lastName": "NA", "middleName": "None",
-        "nickName": "N/A", "employeeNumber": "00123", "costCenter": "1001",
+        "login": "a@example.test",
+        "lastName": "NA",
+        "middleName": "None",
+        "nickName": "N/A",
+        "employeeNumber": "00123",
+        "costCenter": "1001",
         "zipCode": "NULL",
     }
     assert table.loc[3].to_dict() == {
-        "login": "b@example.test", "lastName": "nan", "middleName": "#N/A",
-        "nickName": "-", "employeeNumber": "0123", "costCenter": "1.50",
+        "login": "b@example.test",
+        "lastName": "nan",
+        "middleName": "#N/A",
+        "nickName": "-",
+        "employeeNumber": "0123",
+        "costCenter": "1.50",
         "zipCode": "",
     }
     assert all(str(dtype) == "string" for dtype in table.dtypes)
@@ -38,7 +46,7 @@ def test_values_stay_text_exactly_as_written(write_file):
 def test_quoted_newlines_and_commas_are_kept(write_file):
     path = write_file(
         "users.csv",
-        'login,streetAddress,title\r\n'
+        "login,streetAddress,title\r\n"
         'a@example.test,"東京都千代田区\r\n丸の内1-1","部長, 営業"\r\n',
     )
     table = read_users(path).table
@@ -48,7 +56,8 @@ def test_quoted_newlines_and_commas_are_kept(write_file):
 
 def test_bom_and_quoted_first_header_finds_the_first_column(write_file):
     path = write_file(
-        "users.csv", '"login","email"\r\n"a@example.test","a@example.test"\r\n',
+        "users.csv",
+        '"login","email"\r\n"a@example.test","a@example.test"\r\n',
         bom=True,
     )
     users = read_users(path)
@@ -63,7 +72,9 @@ def test_cp932_file_is_read_correctly(write_file):
     path = write_file("users.csv", text, encoding="cp932")
     users = read_users(path)
     assert users.table.loc[2].to_dict() == {
-        "login": "a@example.test", "lastName": "髙野", "department": "第Ⅱ営業部",
+        "login": "a@example.test",
+        "lastName": "髙野",
+        "department": "第Ⅱ営業部",
         "division": "①チーム",
     }
     assert users.encoding == "cp932"
@@ -71,7 +82,9 @@ def test_cp932_file_is_read_correctly(write_file):
 
 
 def test_cp932_name_with_sakizaki(write_file):
-    path = write_file("users.csv", "login,lastName\na@example.test,山﨑\n", encoding="cp932")
+    path = write_file(
+        "users.csv", "login,lastName\na@example.test,山﨑\n", encoding="cp932"
+    )
     assert read_users(path).table.loc[2, "lastName"] == "山﨑"
 
 
@@ -101,8 +114,12 @@ def test_duplicate_header_stops_naming_it(write_file):
 
 @pytest.mark.parametrize(
     "header",
-    ["login,Email,email", "login,email,ｅｍａｉｌ", "login,email,Primary email",
-     "login,email,profile.email"],
+    [
+        "login,Email,email",
+        "login,email,ｅｍａｉｌ",
+        "login,email,Primary email",
+        "login,email,profile.email",
+    ],
 )
 def test_duplicate_header_differing_in_case_width_or_spelling(write_file, header):
     path = write_file("users.csv", header + "\na,b,c\n")
@@ -119,7 +136,13 @@ def test_browser_extension_titles_map_to_api_names(write_file):
     )
     table = read_users(path).table
     assert list(table.columns) == [
-        "id", "status", "login", "firstName", "lastName", "email", "employeeNumber",
+        "id",
+        "status",
+        "login",
+        "firstName",
+        "lastName",
+        "email",
+        "employeeNumber",
         "Kana Last Name",
     ]
     assert table.loc[2, "employeeNumber"] == "007"
@@ -130,7 +153,14 @@ def test_okta_import_template_layout_and_column_order(write_file):
     header = ["zCustom", "email", "login", "aCustom", "status", "id"]
     path = write_file("users.csv", ",".join(header) + "\n" + ",".join("123456") + "\n")
     table = read_users(path).table
-    assert list(table.columns) == ["id", "status", "login", "email", "aCustom", "zCustom"]
+    assert list(table.columns) == [
+        "id",
+        "status",
+        "login",
+        "email",
+        "aCustom",
+        "zCustom",
+    ]
 
 
 def test_rejects_annotations_are_ignored_when_read_back(write_file):
@@ -232,8 +262,14 @@ def test_json_values_become_text(write_file):
     record = {
         "id": "00u1",
         "status": "ACTIVE",
-        "profile": {"login": "a@x.test", "isManager": True, "level": 3,
-                    "ratio": 1.5, "groups": ["営業", "開発"], "nothing": None},
+        "profile": {
+            "login": "a@x.test",
+            "isManager": True,
+            "level": 3,
+            "ratio": 1.5,
+            "groups": ["営業", "開発"],
+            "nothing": None,
+        },
     }
     table = read_users(write_file("u.json", json.dumps([record]))).table
     assert table.loc[1, "isManager"] == "true"

@@ -17,8 +17,12 @@ from .conftest import OKTA_EXAMPLES
 TEMPLATE = load_template("hrmos-core-employees")
 
 BASE = {
-    "login": "", "firstName": "太郎", "lastName": "山田", "email": "",
-    "employeeNumber": "", "hireDate": "2024-04-01",
+    "login": "",
+    "firstName": "太郎",
+    "lastName": "山田",
+    "email": "",
+    "employeeNumber": "",
+    "hireDate": "2024-04-01",
 }
 
 
@@ -45,7 +49,8 @@ def findings_of(users: Users, code: str | None = None, template=TEMPLATE):
 
 def test_logins_differing_only_in_case_are_one_duplicate_finding():
     users = users_of(
-        person(1, login="Rin.Kudo@Example.test"), person(2),
+        person(1, login="Rin.Kudo@Example.test"),
+        person(2),
         person(3, login="rin.kudo@example.test"),
     )
     found = findings_of(users, "duplicate-key")
@@ -72,7 +77,8 @@ def test_invisible_characters_are_cleaned_then_found_duplicate():
     assert cleaned["row"].tolist() == ["2", "3"]
     assert set(cleaned["severity"]) == {"info"}
     assert validation.prepared["メールアドレス"].tolist() == [
-        "kana.sato@example.test", "kana.sato@example.test",
+        "kana.sato@example.test",
+        "kana.sato@example.test",
     ]
 
 
@@ -83,7 +89,8 @@ def test_ideographic_space_and_width_are_folded_in_keys():
 
 def test_codes_with_different_leading_zeros_are_different():
     users = users_of(
-        person(1, employeeNumber="00123"), person(2, employeeNumber="0123"),
+        person(1, employeeNumber="00123"),
+        person(2, employeeNumber="0123"),
         person(3, employeeNumber="123"),
     )
     validation = validate(users, TEMPLATE)
@@ -92,7 +99,9 @@ def test_codes_with_different_leading_zeros_are_different():
 
 
 def test_full_width_code_is_a_duplicate_of_its_plain_form():
-    users = users_of(person(1, employeeNumber="Ｅ０００５"), person(2, employeeNumber="E0005"))
+    users = users_of(
+        person(1, employeeNumber="Ｅ０００５"), person(2, employeeNumber="E0005")
+    )
     validation = validate(users, TEMPLATE)
     duplicates = validation.findings[validation.findings["code"] == "duplicate-key"]
     assert duplicates["row"].tolist() == ["2;3"]
@@ -118,12 +127,16 @@ def test_missing_required_per_row():
     users = users_of(person(1, employeeNumber=" "), person(2, lastName=""))
     found = findings_of(users, "missing-required")
     assert found[["row", "column"]].values.tolist() == [
-        ["2", "employeeNumber"], ["3", "lastName"],
+        ["2", "employeeNumber"],
+        ["3", "lastName"],
     ]
 
 
-@pytest.mark.parametrize("path", sorted(OKTA_EXAMPLES.glob("*User*Ex*.json"))
-                         + sorted(OKTA_EXAMPLES.glob("ListUsers*.json")))
+@pytest.mark.parametrize(
+    "path",
+    sorted(OKTA_EXAMPLES.glob("*User*Ex*.json"))
+    + sorted(OKTA_EXAMPLES.glob("ListUsers*.json")),
+)
 def test_okta_examples_without_employee_code_are_rejected_not_crashed(path: Path):
     users = read_users(path)
     validation = validate(users, TEMPLATE)
@@ -134,8 +147,17 @@ def test_okta_examples_without_employee_code_are_rejected_not_crashed(path: Path
 
 
 @pytest.mark.parametrize(
-    "value", ["taro@example", "taro@@example.test", "taro example@x.test", "@x.test",
-              "taro.@x.test", "taro..yamada@x.test", "山田@example.test", "taro@-x.test"],
+    "value",
+    [
+        "taro@example",
+        "taro@@example.test",
+        "taro example@x.test",
+        "@x.test",
+        "taro.@x.test",
+        "taro..yamada@x.test",
+        "山田@example.test",
+        "taro@-x.test",
+    ],
 )
 def test_invalid_emails(value):
     found = findings_of(users_of(person(1, email=value)), "invalid-email")
@@ -143,7 +165,8 @@ def test_invalid_emails(value):
 
 
 @pytest.mark.parametrize(
-    "value", ["taro@example.test", "taro.yamada+hr@sub.example.co.jp", "T_Y-1@x.jp"],
+    "value",
+    ["taro@example.test", "taro.yamada+hr@sub.example.co.jp", "T_Y-1@x.jp"],
 )
 def test_valid_emails(value):
     assert findings_of(users_of(person(1, email=value)), "invalid-email").empty
@@ -199,13 +222,19 @@ def test_ambiguous_and_impossible_dates_are_never_guessed(value, kind):
 
 def test_dates_are_written_in_the_template_pattern():
     users = users_of(
-        person(1, hireDate="2024/4/1"), person(2, hireDate="令和6年4月1日"),
-        person(3, hireDate="2024-03-31T15:00:00.000Z"), person(4, hireDate=""),
-        person(5, hireDate="2024/2/30"), person(6, hireDate="04/01/2024"),
+        person(1, hireDate="2024/4/1"),
+        person(2, hireDate="令和6年4月1日"),
+        person(3, hireDate="2024-03-31T15:00:00.000Z"),
+        person(4, hireDate=""),
+        person(5, hireDate="2024/2/30"),
+        person(6, hireDate="04/01/2024"),
     )
     validation = validate(users, TEMPLATE)
     assert validation.prepared.loc[[2, 3, 4, 5], "入社日"].tolist() == [
-        "2024/04/01", "2024/04/01", "2024/04/01", "",
+        "2024/04/01",
+        "2024/04/01",
+        "2024/04/01",
+        "",
     ]
     codes = validation.findings.set_index("row")["code"]
     assert codes["6"] == "invalid-date"
@@ -214,8 +243,9 @@ def test_dates_are_written_in_the_template_pattern():
 
 
 def test_formula_like_values_are_a_warning_and_unchanged():
-    users = users_of(person(1, title="=1+2"), person(2, title="+81-90"),
-                     person(3, title="@SUM(A1)"))
+    users = users_of(
+        person(1, title="=1+2"), person(2, title="+81-90"), person(3, title="@SUM(A1)")
+    )
     validation = validate(users, TEMPLATE)
     found = validation.findings[validation.findings["code"] == "formula-like"]
     assert found["row"].tolist() == ["2", "3", "4"]
@@ -248,7 +278,11 @@ def test_absent_source_column_is_left_out_not_blank():
     validation = validate(users, TEMPLATE)
     assert "入社日" not in validation.prepared.columns
     assert [c.header for c in validation.left_out] == [
-        "セイ", "メイ", "入社日", "部署", "役職",
+        "セイ",
+        "メイ",
+        "入社日",
+        "部署",
+        "役職",
     ]
 
 
@@ -270,7 +304,11 @@ def test_finding_carries_id_login_and_source_row():
     users = users_of(person(1, id="00uA", email="bad"), first_row=7)
     finding = findings_of(users, "invalid-email").iloc[0]
     assert finding[["row", "id", "login", "column", "value"]].tolist() == [
-        "7", "00uA", "user1@example.test", "email", "bad",
+        "7",
+        "00uA",
+        "user1@example.test",
+        "email",
+        "bad",
     ]
     assert finding["hint"]
 
