@@ -6,17 +6,30 @@ configuration or unreadable input; 3 Okta or network failure.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
 
 from . import __version__, hrmos, report
+from .config import CONFIG_NAME, load_config
 from .csvio import ENCODINGS, staged_folder, write_text
 from .errors import ConfigError, UserError
+from .learn import compare, learn
 from .report import Summary
-from .templates import DEFAULT_TEMPLATE, describe, list_templates, load_template
+from .rules import parse_date
+from .templates import (
+    DEFAULT_TEMPLATE,
+    Template,
+    apply_overrides,
+    check_template,
+    describe,
+    list_templates,
+    load_template,
+    parse_overrides,
+)
 from .users import Users, read_users
-from .validate import Validation, validate
+from .validate import Validation, validate_many
 
 
 class Okta2HrmosGroup(click.Group):
@@ -45,42 +58,70 @@ def main() -> None:
 
 template_option = click.option(
     "--template",
-    "template_name",
-    default=DEFAULT_TEMPLATE,
-    show_default=True,
+    "template_names",
+    multiple=True,
     metavar="NAME|PATH",
-    help="Built-in template name or path of a template .toml file.",
+    help="Built-in template name or path of a template .toml file "
+    f"[default: {DEFAULT_TEMPLATE}, or the templates of okta2hrmos.toml].",
+)
+map_option = click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="HEADER=SOURCE",
+    help="Change one column's source without copying the template, e.g. "
+    "'セイ=kanaLastName', 'セイ=a|b' (first non-blank), '認証方法=const:SSO'.",
+)
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help=f"Project configuration file [default: {CONFIG_NAME} here, if any].",
+)
+effective_date_option = click.option(
+    "--effective-date",
+    "effective_date",
+    metavar="DATE",
+    help="The 適用日 written by templates with an effective-date column "
+    "(e.g. 2025-04-01); without it the column takes its attribute.",
 )
 encoding_option = click.option(
     "--encoding",
     type=click.Choice(ENCODINGS),
-    default="auto",
-    show_default=True,
-    help="Encoding of a CSV input: auto tells UTF-8 (with or without BOM) from CP932.",
+    help="Encoding of a CSV input [default: auto, which tells UTF-8 (with or "
+    "without BOM) from CP932].",
 )
 quiet_option = click.option(
     "-q", "--quiet", is_flag=True, help="Print only errors and the summary line."
 )
 
 
+def job_options(command):
+    """The options every command that validates users shares."""
+    for option in reversed(
+        [
+            template_option,
+            map_option,
+            config_option,
+            effective_date_option,
+            encoding_option,
+            quiet_option,
+        ]
+    ):
+        command = option(command)
+    return command
+
+
 @main.command("validate")
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
-@template_option
 @click.option(
     "--report",
     "report_path",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Also write every finding to FILE.csv or FILE.json.",
 )
-@encoding_option
-@quiet_option
-def validate_command(
-    input_path: Path,
-    template_name: str,
-    report_path: Path | None,
-    encoding: str,
-    quiet: bool,
-) -> None:
+@job_options
+def validate_command(input_path: Path, report_path: Path | None, **job) -> None:
     """Check exported users the way HRMOS will, and list the findings.
 
     Exits 0 when there are no errors and 1 when there are.
@@ -90,12 +131,12 @@ def validate_command(
       okta2hrmos validate users.csv --report findings.csv
     """
     _check_report_suffix(report_path)
-    validation = _validate(input_path, template_name, encoding)
+    validation = _validate(input_path, **job)[0]
 
     if report_path:
         report.write_findings(validation.findings, report_path)
     summary = Summary.of(validation, written=len(validation.accepted), files=[])
-    _print_findings(validation, quiet)
+    _print_findings(validation, job["quiet"])
     click.echo(summary.line(written="would be written"), err=True)
     raise SystemExit(summary.exit_code)
 
@@ -110,7 +151,6 @@ def validate_command(
     type=click.Path(path_type=Path, dir_okay=False),
     help="The HRMOS import file to write.",
 )
-@template_option
 @click.option(
     "--rejects",
     "rejects_path",
@@ -124,29 +164,34 @@ def validate_command(
     type=click.Path(path_type=Path, dir_okay=False),
     help="Also write every finding to FILE.csv or FILE.json.",
 )
-@encoding_option
-@quiet_option
+@job_options
 def convert_command(
     input_path: Path,
     output_path: Path,
-    template_name: str,
     rejects_path: Path | None,
     strict: bool,
     report_path: Path | None,
-    encoding: str,
-    quiet: bool,
+    **job,
 ) -> None:
     """Write the HRMOS import file for the users that pass validation.
 
     Rejected rows go, with their original values and the reasons, to the
-    rejects file. Exits 0 when nothing was rejected, 1 when rows were.
+    rejects file. Exits 0 when nothing was rejected, 1 when rows were. A
+    template with rows_per_file set is split into OUT-part1.csv, ….
 
     \b
     Example:
       okta2hrmos convert users.csv -o hrmos.csv --rejects rejects.csv
     """
     _check_report_suffix(report_path)
-    validation = _validate(input_path, template_name, encoding)
+    quiet = job["quiet"]
+    validations = _validate(input_path, **job)
+    if len(validations) > 1:
+        raise ConfigError(
+            "convert writes one file, so give one --template; use `okta2hrmos run` "
+            "to write a file per template."
+        )
+    validation = validations[0]
     rows = hrmos.import_rows(validation)
     rejected = len(validation.rejected)
     _print_findings(validation, quiet)
@@ -174,7 +219,7 @@ def convert_command(
         files.append(report_path)
 
     summary = Summary.of(validation, written=len(rows), files=files)
-    _print_left_out(summary, quiet)
+    _print_left_out(validations, quiet)
     for path in files:
         _note(f"wrote {path}", quiet)
     click.echo(summary.line(), err=True)
@@ -195,43 +240,47 @@ def convert_command(
     type=click.Path(path_type=Path, file_okay=False),
     help="Folder for the hand-off package.",
 )
-@template_option
-@encoding_option
-@quiet_option
-def run_command(
-    input_path: Path | None,
-    out_dir: Path,
-    template_name: str,
-    encoding: str,
-    quiet: bool,
-) -> None:
+@job_options
+def run_command(input_path: Path | None, out_dir: Path, **job) -> None:
     """Validate and convert in one go, leaving the hand-off package in a folder.
 
-    The folder gets the HRMOS import file, rejects.csv (rejected rows with
-    their reasons), findings.csv (every finding) and summary.txt (the counts).
-    Exits 0 when nothing was rejected, 1 when rows were.
+    The folder gets one HRMOS import file per template, numbered in upload
+    order (01-…, 02-…), rejects.csv (rejected rows with their reasons),
+    findings.csv (every finding) and summary.txt (the counts). A person
+    rejected by one template is written to no file. Exits 0 when nothing
+    was rejected, 1 when rows were.
 
     \b
-    Example:
+    Examples:
       okta2hrmos run --input sample_data/okta_users.csv --out hand-off
+      okta2hrmos run --input users.csv --out hand-off \\
+          --template hrmos-core-employees --template hrmos-core-account
     """
     if input_path is None:
         raise ConfigError("Give the users to convert with --input FILE.")
-    validation = _validate(input_path, template_name, encoding)
-    rows = hrmos.import_rows(validation)
-    _print_findings(validation, quiet)
+    quiet = job["quiet"]
+    validations = _validate(input_path, **job)
+    first = validations[0]
+    _print_findings(first, quiet)
 
-    names = [f"01-{validation.template.name}.csv", "rejects.csv", "findings.csv"]
     with staged_folder(out_dir) as staging:
-        written = hrmos.write_import_file(rows, validation.template, staging / names[0])
-        report.write_rejects(validation, staging / names[1])
-        report.write_findings(validation.findings, staging / names[2])
+        written: list[Path] = []
+        for number, validation in enumerate(validations, start=1):
+            rows = hrmos.import_rows(validation)
+            name = f"{number:02d}-{validation.template.name}.csv"
+            written += hrmos.write_import_file(
+                rows, validation.template, staging / name
+            )
+        report.write_rejects(first, staging / "rejects.csv")
+        report.write_findings(first.findings, staging / "findings.csv")
         files = [out_dir / path.name for path in written]
-        files += [out_dir / names[1], out_dir / names[2], out_dir / "summary.txt"]
-        summary = Summary.of(validation, written=len(rows), files=files)
+        files += [
+            out_dir / name for name in ("rejects.csv", "findings.csv", "summary.txt")
+        ]
+        summary = Summary.of(first, written=len(first.accepted), files=files)
         write_text(staging / "summary.txt", summary.text())
 
-    _print_left_out(summary, quiet)
+    _print_left_out(validations, quiet)
     _note(f"wrote the hand-off package to {out_dir}/", quiet)
     click.echo(summary.line(), err=True)
     raise SystemExit(summary.exit_code)
@@ -239,7 +288,7 @@ def run_command(
 
 @main.group("template")
 def template_group() -> None:
-    """List and show HRMOS import templates."""
+    """List, show, learn and check HRMOS import templates."""
 
 
 @template_group.command("list")
@@ -272,10 +321,127 @@ def template_show(name: str, as_toml: bool) -> None:
         click.echo(describe(template))
 
 
-def _validate(input_path: Path, template_name: str, encoding: str) -> Validation:
-    template = load_template(template_name)
-    users: Users = read_users(input_path, encoding)
-    return validate(users, template)
+@template_group.command("learn")
+@click.argument("sample", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    "output_path",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The template .toml file to write.",
+)
+@click.option("--name", help="The template's name [default: from the file name].")
+@click.option(
+    "--header-rows",
+    type=click.IntRange(1, 5),
+    help="How many header rows the sample has [default: 1, or 2 when the second "
+    "row holds only 必須/任意 marks].",
+)
+def template_learn(
+    sample: Path, output_path: Path, name: str | None, header_rows: int | None
+) -> None:
+    """Write a template that reproduces a file from your own HRMOS tenant.
+
+    Give it the import template you downloaded from 社員の一括登録, or an
+    export from 社員履歴のエクスポート. The template copies the file's header
+    rows, BOM, line ending, quoting and date pattern, and proposes an Okta
+    attribute for each column it knows; check them, then use the template
+    with --template.
+
+    \b
+    Example:
+      okta2hrmos template learn tenant-template.csv -o mine.toml
+    """
+    learned = learn(sample, name=name, header_rows=header_rows, output=output_path)
+    write_text(output_path, learned.text)
+    for note in learned.notes:
+        click.secho(note, fg="yellow", err=True)
+    for header, source in learned.mapped:
+        click.echo(f"  {header} ← {source} (guess)", err=True)
+    if learned.unmapped:
+        click.secho(
+            f"No source for {', '.join(learned.unmapped)}: set `source` in "
+            f"{output_path} (or --map), or these columns are left out of the file.",
+            fg="yellow",
+            err=True,
+        )
+    if learned.required:
+        click.echo(f"Required: {', '.join(learned.required)}", err=True)
+    load_template(output_path)
+    click.echo(f"wrote {output_path}", err=True)
+
+
+@template_group.command("check")
+@click.argument("name", metavar="TEMPLATE")
+@click.option(
+    "--against",
+    "sample",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A file from your HRMOS tenant to compare the layout with.",
+)
+def template_check(name: str, sample: Path | None) -> None:
+    """Report why a template cannot work, and how it differs from a tenant's file.
+
+    Exits 0 when the template is usable (and matches the file), 1 otherwise.
+
+    \b
+    Example:
+      okta2hrmos template check mine.toml --against tenant-template.csv
+    """
+    template, problems = check_template(name)
+    differences = compare(template, sample) if template and sample else []
+    for problem in problems:
+        click.secho(f"problem: {problem}", fg="red", err=True)
+    for difference in differences:
+        click.secho(f"differs: {difference}", fg="yellow", err=True)
+    if problems or differences:
+        click.echo(
+            f"{len(problems)} problems, {len(differences)} differences.", err=True
+        )
+        raise SystemExit(1)
+    against = f" and matches {sample}" if sample else ""
+    click.echo(f"{name} is usable{against}.", err=True)
+
+
+def _validate(
+    input_path: Path,
+    template_names: tuple[str, ...],
+    maps: tuple[str, ...],
+    config_path: Path | None,
+    effective_date: str | None,
+    encoding: str | None,
+    quiet: bool,
+) -> list[Validation]:
+    config = load_config(config_path)
+    names = list(template_names) or config.templates or [DEFAULT_TEMPLATE]
+    overrides = {**config.map, **parse_overrides(list(maps))}
+    templates = apply_overrides([load_template(name) for name in names], overrides)
+    _refuse_repeated_names(templates)
+    day = _parse_effective_date(effective_date)
+    users: Users = read_users(input_path, encoding or config.encoding or "auto")
+    return validate_many(users, templates, day)
+
+
+def _refuse_repeated_names(templates: list[Template]) -> None:
+    names = [template.name for template in templates]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ConfigError(
+            f"The template {', '.join(repeated)} is given more than once; give each "
+            "template once (a template's file is named after its name)."
+        )
+
+
+def _parse_effective_date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    parsed = parse_date(text)
+    if not parsed.startswith("="):
+        raise ConfigError(
+            f"--effective-date {text!r} is not a date; write it like 2025-04-01."
+        )
+    return date.fromisoformat(parsed[1:])
 
 
 def _check_report_suffix(path: Path | None) -> None:
@@ -296,15 +462,18 @@ def _print_findings(validation: Validation, quiet: bool) -> None:
         click.echo(report.findings_table(findings), err=True)
 
 
-def _print_left_out(summary: Summary, quiet: bool) -> None:
+def _print_left_out(validations: list[Validation], quiet: bool) -> None:
     if quiet:
         return
-    for text in summary.left_out:
-        click.secho(
-            f"Left out column {text}: a blank cell would clear HRMOS's stored value.",
-            fg="yellow",
-            err=True,
-        )
+    for validation in validations:
+        for column in validation.left_out:
+            click.secho(
+                f"Left out column {column.header} of {validation.template.name} "
+                f"(no {' or '.join(column.source) or 'source'} in the input): a "
+                "blank cell would clear HRMOS's stored value.",
+                fg="yellow",
+                err=True,
+            )
 
 
 def _note(message: str, quiet: bool) -> None:

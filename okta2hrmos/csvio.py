@@ -226,14 +226,18 @@ def write_csv(
     *,
     bom: bool = True,
     line_ending: str = "crlf",
-    encoding: str = "utf-8",
+    quoting: str = "minimal",
 ) -> None:
-    """Write a CSV file atomically: it appears complete or not at all."""
+    """Write a UTF-8 CSV file atomically: it appears complete or not at all."""
     with atomic_file(path) as raw:
-        if bom and encoding == "utf-8":
+        if bom:
             raw.write(UTF8_BOM)
-        text = io.TextIOWrapper(raw, encoding=encoding, newline="", write_through=True)
-        writer = csv.writer(text, lineterminator=LINE_ENDINGS[line_ending])
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="", write_through=True)
+        writer = csv.writer(
+            text,
+            lineterminator=LINE_ENDINGS[line_ending],
+            quoting=csv.QUOTE_ALL if quoting == "all" else csv.QUOTE_MINIMAL,
+        )
         writer.writerows(header_rows)
         writer.writerows(rows)
         text.flush()

@@ -37,6 +37,7 @@ def write_import_file(rows: pd.DataFrame, template: Template, path: Path) -> lis
             chunk.itertuples(index=False, name=None),
             bom=template.bom,
             line_ending=template.line_ending,
+            quoting=template.quoting,
         )
     return paths
 

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .templates import Column, format_date_pattern
+from .templates import Column, Lookup, format_date_pattern
 
 # Characters that are invisible but break comparisons: zero-width space,
 # joiners, word joiner, BOM, soft hyphen.
@@ -275,6 +275,35 @@ def formula_like(values: pd.Series) -> Outcome:
             )
         )
     return Outcome(values, problems)
+
+
+def look_up(values: pd.Series, lookup: Lookup) -> Outcome:
+    """Map Okta values to HRMOS values; a value the mapping lacks is a finding.
+
+    Values match when they are the same after trimming, NFKC folding and case
+    folding, so a full-width or differently cased spelling still maps.
+    """
+    table = dict(lookup.table)
+    by_key = {_lookup_key(okta): hrmos for okta, hrmos in table.items()}
+    keys = per_distinct(values, _lookup_key)
+    mapped = keys.map(by_key)
+    missing = mapped.isna()
+    problems = []
+    if missing.any():
+        problems.append(
+            Problem(
+                "unmapped-value",
+                "error",
+                missing,
+                f"{lookup.file.name} has no row for this value; add it there "
+                f"({lookup.key} → {lookup.value}) and run again",
+            )
+        )
+    return Outcome(mapped.fillna(values).astype(values.dtype), problems)
+
+
+def _lookup_key(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).strip(TRIMMED).casefold()
 
 
 RULES: dict[str, Callable[[pd.Series, Column], Outcome]] = {

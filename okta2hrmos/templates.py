@@ -1,12 +1,16 @@
-"""HRMOS import layouts as data: loading, listing and describing templates.
+"""HRMOS import layouts as data: loading, checking, listing and describing templates.
 
 A template is a TOML file: the header row(s), each column's source (an Okta
-attribute, the first non-blank of several, or a constant), which columns are
-required, the text rules each column carries, and how the file is saved.
+attribute, the first non-blank of several, a constant, or a lookup in a
+mapping CSV), which columns are required, the text rules each column
+carries, and how the file is saved. Built-in and learned templates go
+through the same loader and the same checks.
 """
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import hashlib
 import re
 import tomllib
@@ -21,7 +25,7 @@ DEFAULT_TEMPLATE = "hrmos-core-employees"
 RULES = ("code", "kana", "email", "date", "max_length", "one_line", "non_bmp")
 
 LINE_ENDINGS = ("crlf", "lf")
-
+QUOTING = ("minimal", "all")
 ONE_LINE_CHOICES = ("reject", "space")
 
 _TEMPLATE_KEYS = {
@@ -33,11 +37,20 @@ _TEMPLATE_KEYS = {
     "file",
     "columns",
 }
-_FILE_KEYS = {"encoding", "bom", "line_ending", "header_rows", "rows_per_file"}
+_FILE_KEYS = {
+    "encoding",
+    "bom",
+    "line_ending",
+    "quoting",
+    "header_rows",
+    "rows_per_file",
+}
 _COLUMN_KEYS = {
     "header",
     "source",
     "value",
+    "lookup",
+    "effective_date",
     "required",
     "rules",
     "date_format",
@@ -46,8 +59,21 @@ _COLUMN_KEYS = {
     "line_breaks",
     "note",
 }
+_LOOKUP_KEYS = {"file", "key", "value"}
 
 _DATE_TOKEN = re.compile(r"yyyy|MM|M|dd|d")
+
+CONSTANT_PREFIX = "const:"
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A mapping CSV that turns an Okta value into an HRMOS value."""
+
+    file: Path
+    key: str
+    value: str
+    table: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -57,6 +83,8 @@ class Column:
     header: str
     source: tuple[str, ...] = ()
     value: str | None = None
+    lookup: Lookup | None = None
+    effective_date: bool = False
     required: bool = False
     rules: tuple[str, ...] = ()
     date_format: str = "yyyy/MM/dd"
@@ -72,9 +100,17 @@ class Column:
     def describe_source(self) -> str:
         if self.is_constant:
             return f"constant {self.value!r}"
-        if not self.source:
+        parts = []
+        if self.effective_date:
+            parts.append("--effective-date")
+        if self.source:
+            parts.append(" or ".join(self.source))
+        if not parts:
             return "no source (left out)"
-        return " or ".join(self.source)
+        text = ", else ".join(parts)
+        if self.lookup:
+            text += f" looked up in {self.lookup.file.name}"
+        return text
 
 
 @dataclass(frozen=True)
@@ -92,15 +128,13 @@ class Template:
     encoding: str = "utf-8"
     bom: bool = True
     line_ending: str = "crlf"
+    quoting: str = "minimal"
     header_rows: tuple[tuple[str, ...], ...] = ()
     rows_per_file: int | None = None
 
     @property
     def headers(self) -> list[str]:
         return [column.header for column in self.columns]
-
-    def required_attributes(self) -> list[str]:
-        return [a for c in self.columns if c.required for a in c.source]
 
 
 def templates_dir() -> Path:
@@ -135,154 +169,349 @@ def resolve(name_or_path: str | Path) -> Path:
 
 
 def load_template(name_or_path: str | Path) -> Template:
-    """Load and check a template; a template that cannot work stops here."""
+    """Load a template; one that cannot work stops with its first problem."""
+    template, problems = check_template(name_or_path)
+    if len(problems) == 1:
+        raise ConfigError(problems[0])
+    if problems:
+        raise ConfigError(
+            f"{problems[0]} ({len(problems) - 1} more problems: run `okta2hrmos "
+            "template check` on it to see them all)"
+        )
+    assert template is not None
+    return template
+
+
+def check_template(name_or_path: str | Path) -> tuple[Template | None, list[str]]:
+    """Load a template and list every reason it cannot work."""
     path = resolve(name_or_path)
     data = path.read_bytes()
     try:
         document = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"Template {path} is not valid TOML: {error}.") from None
-    return _build(document, path, hashlib.sha256(data).hexdigest())
+        return None, [f"Template {path} is not valid TOML: {error}."]
+    builder = _Builder(path)
+    template = builder.template(document, hashlib.sha256(data).hexdigest())
+    return (template if not builder.problems else None), builder.problems
 
 
-def _build(document: dict[str, Any], path: Path, sha256: str) -> Template:
-    where = f"Template {path}"
-    _refuse_unknown_keys(document, _TEMPLATE_KEYS, where)
-    file_settings = document.get("file", {})
-    _refuse_unknown_keys(file_settings, _FILE_KEYS, f"{where} [file]")
+class _Builder:
+    """Turns a parsed TOML document into a Template, collecting every problem."""
 
-    raw_columns = document.get("columns")
-    if not isinstance(raw_columns, list) or not raw_columns:
-        raise ConfigError(f"{where} has no [[columns]]; add at least one.")
-    columns = tuple(
-        _build_column(raw, f"{where} column {number}")
-        for number, raw in enumerate(raw_columns, start=1)
-    )
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.where = f"Template {path}"
+        self.problems: list[str] = []
 
-    headers = [column.header for column in columns]
-    repeated = sorted({h for h in headers if headers.count(h) > 1})
-    if repeated:
-        raise ConfigError(
-            f"{where} has the header {', '.join(repeated)} more than once; "
-            "each column needs its own header."
+    def problem(self, text: str) -> None:
+        self.problems.append(text)
+
+    def template(self, document: dict[str, Any], sha256: str) -> Template | None:
+        self._unknown_keys(document, _TEMPLATE_KEYS, self.where)
+        settings = document.get("file", {})
+        if not isinstance(settings, dict):
+            self.problem(f"{self.where}: [file] is not a table of settings.")
+            settings = {}
+        self._unknown_keys(settings, _FILE_KEYS, f"{self.where} [file]")
+
+        raw_columns = document.get("columns")
+        if not isinstance(raw_columns, list) or not raw_columns:
+            self.problem(f"{self.where} has no [[columns]]; add at least one.")
+            return None
+        columns = [
+            self.column(raw, f"{self.where} column {number}")
+            for number, raw in enumerate(raw_columns, start=1)
+        ]
+        if any(column is None for column in columns):
+            return None
+        columns_ = tuple(c for c in columns if c is not None)
+
+        headers = [column.header for column in columns_]
+        repeated = sorted({h for h in headers if headers.count(h) > 1})
+        if repeated:
+            self.problem(
+                f"{self.where} has the header {', '.join(repeated)} more than "
+                "once; each column needs its own header."
+            )
+
+        line_ending = self._choice(settings, "line_ending", "crlf", LINE_ENDINGS)
+        quoting = self._choice(settings, "quoting", "minimal", QUOTING)
+        encoding = settings.get("encoding", "utf-8")
+        if encoding != "utf-8":
+            self.problem(
+                f"{self.where}: encoding must be utf-8 (HRMOS imports only "
+                f"UTF-8), not {encoding!r}."
+            )
+        header_rows = settings.get("header_rows", [headers])
+        if (
+            not isinstance(header_rows, list)
+            or not header_rows
+            or any(
+                not isinstance(r, list) or len(r) != len(headers) for r in header_rows
+            )
+        ):
+            self.problem(
+                f"{self.where}: header_rows must be a list of rows with one cell "
+                f"per column ({len(headers)})."
+            )
+            header_rows = [headers]
+        rows_per_file = settings.get("rows_per_file")
+        if rows_per_file is not None and (
+            not isinstance(rows_per_file, int)
+            or isinstance(rows_per_file, bool)
+            or rows_per_file < 1
+        ):
+            self.problem(
+                f"{self.where}: rows_per_file must be a positive whole number."
+            )
+            rows_per_file = None
+        unique = document.get("unique", [])
+        if not isinstance(unique, list) or not all(isinstance(u, str) for u in unique):
+            self.problem(f"{self.where}: unique must be a list of attribute names.")
+            unique = []
+
+        return Template(
+            name=str(document.get("name") or self.path.stem),
+            title=str(document.get("title", "")),
+            columns=columns_,
+            path=self.path,
+            sha256=sha256,
+            provisional=bool(document.get("provisional", False)),
+            description=str(document.get("description", "")).strip(),
+            unique=tuple(unique),
+            encoding="utf-8",
+            bom=bool(settings.get("bom", True)),
+            line_ending=line_ending,
+            quoting=quoting,
+            header_rows=tuple(tuple(str(cell) for cell in row) for row in header_rows),
+            rows_per_file=rows_per_file,
         )
 
-    line_ending = file_settings.get("line_ending", "crlf")
-    if line_ending not in LINE_ENDINGS:
-        raise ConfigError(
-            f"{where}: line_ending must be one of {', '.join(LINE_ENDINGS)}, "
-            f"not {line_ending!r}."
-        )
-    encoding = file_settings.get("encoding", "utf-8")
-    if encoding != "utf-8":
-        raise ConfigError(
-            f"{where}: encoding must be utf-8 (HRMOS imports only UTF-8), "
-            f"not {encoding!r}."
-        )
-    header_rows = file_settings.get("header_rows", [headers])
-    if not header_rows or any(len(row) != len(columns) for row in header_rows):
-        raise ConfigError(
-            f"{where}: every header row must have one cell per column ({len(columns)})."
-        )
-    rows_per_file = file_settings.get("rows_per_file")
-    if rows_per_file is not None and (
-        not isinstance(rows_per_file, int) or rows_per_file < 1
-    ):
-        raise ConfigError(f"{where}: rows_per_file must be a positive whole number.")
+    def column(self, raw: Any, where: str) -> Column | None:
+        if not isinstance(raw, dict):
+            self.problem(f"{where} is not a table of settings.")
+            return None
+        self._unknown_keys(raw, _COLUMN_KEYS, where)
+        header = raw.get("header")
+        if not isinstance(header, str) or not header.strip():
+            self.problem(f'{where} has no header; give it `header = "..."`.')
+            return None
+        where = f"{where} ({header})"
 
-    return Template(
-        name=str(document.get("name") or path.stem),
-        title=str(document.get("title", "")),
-        columns=columns,
-        path=path,
-        sha256=sha256,
-        provisional=bool(document.get("provisional", False)),
-        description=str(document.get("description", "")).strip(),
-        unique=tuple(document.get("unique", ())),
-        encoding=encoding,
-        bom=bool(file_settings.get("bom", True)),
-        line_ending=line_ending,
-        header_rows=tuple(tuple(str(cell) for cell in row) for row in header_rows),
-        rows_per_file=rows_per_file,
-    )
+        source = raw.get("source", ())
+        if isinstance(source, str):
+            source = (source,)
+        if not isinstance(source, list | tuple) or not all(
+            isinstance(name, str) and name for name in source
+        ):
+            self.problem(
+                f"{where}: source must be an attribute name or a list of them."
+            )
+            source = ()
+        value = raw.get("value")
+        if value is not None and source:
+            self.problem(f"{where} has both a source and a constant value; keep one.")
+        effective_date = bool(raw.get("effective_date", False))
+        required = bool(raw.get("required", False))
+        if required and not source and value is None and not effective_date:
+            self.problem(f"{where} is required but has no source; set `source`.")
 
+        rules = raw.get("rules", [])
+        if not isinstance(rules, list):
+            self.problem(f"{where}: rules must be a list of rule names.")
+            rules = []
+        unknown = [rule for rule in rules if rule not in RULES]
+        if unknown:
+            self.problem(
+                f"{where} has the unknown rule {', '.join(map(str, unknown))}; the "
+                f"rules are {', '.join(RULES)}."
+            )
+        if effective_date and "date" not in rules:
+            rules = ["date", *rules]
+        date_format = raw.get("date_format", "yyyy/MM/dd")
+        if "date" in rules and not _DATE_TOKEN.search(str(date_format)):
+            self.problem(
+                f"{where}: date_format {date_format!r} has no yyyy, MM or dd; "
+                "write it like yyyy/MM/dd."
+            )
+        max_length = raw.get("max_length")
+        if "max_length" in rules and not (
+            isinstance(max_length, int)
+            and not isinstance(max_length, bool)
+            and max_length > 0
+        ):
+            self.problem(f"{where} has the max_length rule but no max_length number.")
+        allowed = raw.get("allowed")
+        if allowed is not None:
+            try:
+                re.compile(allowed)
+            except (re.error, TypeError) as error:
+                self.problem(f"{where}: allowed is not a valid pattern ({error}).")
+        line_breaks = raw.get("line_breaks", "reject")
+        if line_breaks not in ONE_LINE_CHOICES:
+            self.problem(
+                f"{where}: line_breaks must be one of {', '.join(ONE_LINE_CHOICES)}."
+            )
+        lookup = None
+        if "lookup" in raw:
+            lookup = self.lookup(raw["lookup"], where)
+            if not source:
+                self.problem(
+                    f"{where} has a lookup but no source attribute to look up."
+                )
 
-def _build_column(raw: Any, where: str) -> Column:
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where} is not a table of settings.")
-    _refuse_unknown_keys(raw, _COLUMN_KEYS, where)
-    header = raw.get("header")
-    if not isinstance(header, str) or not header.strip():
-        raise ConfigError(f'{where} has no header; give it `header = "..."`.')
-    where = f"{where} ({header})"
-
-    source = raw.get("source", ())
-    if isinstance(source, str):
-        source = (source,)
-    if not all(isinstance(name, str) and name for name in source):
-        raise ConfigError(
-            f"{where}: source must be an attribute name or a list of them."
+        return Column(
+            header=header,
+            source=tuple(source),
+            value=None if value is None else str(value),
+            lookup=lookup,
+            effective_date=effective_date,
+            required=required,
+            rules=tuple(rules),
+            date_format=str(date_format),
+            max_length=max_length if isinstance(max_length, int) else None,
+            allowed=allowed,
+            line_breaks=line_breaks,
+            note=str(raw.get("note", "")),
         )
-    value = raw.get("value")
-    if value is not None and source:
-        raise ConfigError(f"{where} has both a source and a constant value; keep one.")
-    required = bool(raw.get("required", False))
-    if required and not source and value is None:
-        raise ConfigError(f"{where} is required but has no source; set `source`.")
 
-    rules = tuple(raw.get("rules", ()))
-    unknown = [rule for rule in rules if rule not in RULES]
-    if unknown:
-        raise ConfigError(
-            f"{where} has the unknown rule {', '.join(unknown)}; the rules are "
-            f"{', '.join(RULES)}."
-        )
-    date_format = raw.get("date_format", "yyyy/MM/dd")
-    if "date" in rules and not _DATE_TOKEN.search(date_format):
-        raise ConfigError(
-            f"{where}: date_format {date_format!r} has no yyyy, MM or dd; "
-            "write it like yyyy/MM/dd."
-        )
-    max_length = raw.get("max_length")
-    if "max_length" in rules and not (isinstance(max_length, int) and max_length > 0):
-        raise ConfigError(f"{where} has the max_length rule but no max_length number.")
-    allowed = raw.get("allowed")
-    if allowed is not None:
+    def lookup(self, raw: Any, where: str) -> Lookup | None:
+        if isinstance(raw, str):
+            raw = {"file": raw}
+        if not isinstance(raw, dict) or "file" not in raw:
+            self.problem(
+                f"{where}: lookup must name a mapping CSV, `lookup = {{ file = "
+                '"departments.csv" }}`.'
+            )
+            return None
+        self._unknown_keys(raw, _LOOKUP_KEYS, f"{where} lookup")
+        path = Path(raw["file"])
+        if not path.is_absolute():
+            path = self.path.parent / path
         try:
-            re.compile(allowed)
-        except re.error as error:
-            raise ConfigError(
-                f"{where}: allowed is not a valid pattern ({error})."
-            ) from None
-    line_breaks = raw.get("line_breaks", "reject")
-    if line_breaks not in ONE_LINE_CHOICES:
-        raise ConfigError(
-            f"{where}: line_breaks must be one of {', '.join(ONE_LINE_CHOICES)}."
+            rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+        except FileNotFoundError:
+            self.problem(f"{where}: the mapping file {path} does not exist.")
+            return None
+        except UnicodeDecodeError:
+            self.problem(
+                f"{where}: the mapping file {path} is not UTF-8; save it "
+                "as 'CSV UTF-8'."
+            )
+            return None
+        if len(rows) < 1 or len(rows[0]) < 2:
+            self.problem(
+                f"{where}: the mapping file {path} needs a header row and "
+                "two columns (the Okta value, the HRMOS value)."
+            )
+            return None
+        header = rows[0]
+        key = raw.get("key", header[0])
+        value = raw.get("value", header[1])
+        if key not in header or value not in header:
+            self.problem(
+                f"{where}: the mapping file {path} has no column "
+                f"{key if key not in header else value!r}; its columns are "
+                f"{', '.join(header)}."
+            )
+            return None
+        k, v = header.index(key), header.index(value)
+        pairs: dict[str, str] = {}
+        for number, row in enumerate(rows[1:], start=2):
+            if not any(cell.strip() for cell in row):
+                continue
+            row = row + [""] * (len(header) - len(row))
+            okta, hrmos = row[k].strip(), row[v].strip()
+            if okta in pairs and pairs[okta] != hrmos:
+                self.problem(
+                    f"{where}: the mapping file {path} maps {okta!r} twice (row "
+                    f"{number}) to different values; keep one."
+                )
+            pairs[okta] = hrmos
+        return Lookup(
+            file=path, key=key, value=value, table=tuple(sorted(pairs.items()))
         )
 
-    return Column(
-        header=header,
-        source=tuple(source),
-        value=None if value is None else str(value),
-        required=required,
-        rules=rules,
-        date_format=date_format,
-        max_length=max_length,
-        allowed=allowed,
-        line_breaks=line_breaks,
-        note=str(raw.get("note", "")),
-    )
+    def _choice(
+        self, settings: dict[str, Any], key: str, default: str, choices: tuple[str, ...]
+    ) -> str:
+        value = settings.get(key, default)
+        if value not in choices:
+            self.problem(
+                f"{self.where}: {key} must be one of {', '.join(choices)}, not "
+                f"{value!r}."
+            )
+            return default
+        return value
+
+    def _unknown_keys(self, table: Any, allowed: set[str], where: str) -> None:
+        if not isinstance(table, dict):
+            return
+        unknown = sorted(set(table) - allowed)
+        if unknown:
+            self.problem(
+                f"{where} has the unknown setting {', '.join(unknown)}; the settings "
+                f"are {', '.join(sorted(allowed))}."
+            )
 
 
-def _refuse_unknown_keys(table: Any, allowed: set[str], where: str) -> None:
-    if not isinstance(table, dict):
-        raise ConfigError(f"{where} is not a table of settings.")
-    unknown = sorted(set(table) - allowed)
+def with_overrides(template: Template, overrides: dict[str, str]) -> Template:
+    """Change the source of some columns, by header, without copying the template.
+
+    An override is an attribute (``kanaLastName``; ``profile.`` is allowed),
+    several separated by ``|`` (the first non-blank), ``const:VALUE`` for a
+    constant, or nothing to leave the column out.
+    """
+    columns = []
+    for column in template.columns:
+        if column.header not in overrides:
+            columns.append(column)
+            continue
+        expression = overrides[column.header].strip()
+        if expression.startswith(CONSTANT_PREFIX):
+            value = expression[len(CONSTANT_PREFIX) :]
+            columns.append(dataclasses.replace(column, source=(), value=value))
+            continue
+        names = [name.strip() for name in expression.split("|") if name.strip()]
+        names = [n[len("profile.") :] if n.startswith("profile.") else n for n in names]
+        if column.required and not names:
+            raise ConfigError(
+                f"Column {column.header} of template {template.name} is required; "
+                "its source cannot be removed."
+            )
+        columns.append(dataclasses.replace(column, source=tuple(names), value=None))
+    return dataclasses.replace(template, columns=tuple(columns))
+
+
+def parse_overrides(items: list[str]) -> dict[str, str]:
+    """Parse ``HEADER=SOURCE`` items from --map."""
+    overrides: dict[str, str] = {}
+    for item in items:
+        header, separator, expression = item.partition("=")
+        if not separator or not header.strip():
+            raise ConfigError(
+                f"--map {item!r} is not HEADER=SOURCE; write it like "
+                "--map 'セイ=kanaLastName'."
+            )
+        overrides[header.strip()] = expression
+    return overrides
+
+
+def apply_overrides(
+    templates: list[Template], overrides: dict[str, str]
+) -> list[Template]:
+    """Apply overrides to every template that has the header; unknown headers stop."""
+    known = {header for template in templates for header in template.headers}
+    unknown = sorted(set(overrides) - known)
     if unknown:
         raise ConfigError(
-            f"{where} has the unknown setting {', '.join(unknown)}; the settings "
-            f"are {', '.join(sorted(allowed))}."
+            f"No template has the column {', '.join(unknown)}; the columns are "
+            f"{', '.join(sorted(known))}."
         )
+    return [
+        with_overrides(t, {h: e for h, e in overrides.items() if h in t.headers})
+        for t in templates
+    ]
 
 
 def format_date_pattern(pattern: str) -> list[tuple[str, str]]:
@@ -313,7 +542,8 @@ def describe(template: Template) -> str:
         "",
         f"file: {template.path}",
         f"encoding: {template.encoding}{' with BOM' if template.bom else ''}, "
-        f"line ending {template.line_ending.upper()}",
+        f"line ending {template.line_ending.upper()}, {template.quoting} quoting, "
+        f"{len(template.header_rows)} header row(s)",
     ]
     if template.rows_per_file:
         lines.append(f"rows per file: {template.rows_per_file}")

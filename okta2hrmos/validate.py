@@ -9,6 +9,7 @@ root cause is one finding: a duplicate names every row involved.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
 import pandera.pandas as pa
@@ -68,8 +69,22 @@ class Validation:
         return int((self.findings["severity"] == severity).sum())
 
 
-def validate(users: Users, template: Template) -> Validation:
+def validate(
+    users: Users, template: Template, effective_date: date | None = None
+) -> Validation:
     """Check the users against a template and prepare the values it will write."""
+    return validate_many(users, [template], effective_date)[0]
+
+
+def validate_many(
+    users: Users, templates: list[Template], effective_date: date | None = None
+) -> list[Validation]:
+    """Check the users against several templates (one file each) at once.
+
+    A person is written to every file or to none: the findings, and so the
+    rejected rows, are shared by all the templates, and a root cause found
+    through two templates is still one finding.
+    """
     table = users.table
     collector = _Collector(table)
 
@@ -84,16 +99,20 @@ def validate(users: Users, template: Template) -> Validation:
             "a comma or quote is probably out of place",
         )
 
-    prepared: dict[str, pd.Series] = {}
-    left_out: list[Column] = []
-    for column in template.columns:
-        values = _prepare_column(table, column, collector)
-        if values is None:
-            left_out.append(column)
-        else:
-            prepared[column.header] = values
+    layouts = []
+    for template in templates:
+        prepared: dict[str, pd.Series] = {}
+        left_out: list[Column] = []
+        for column in template.columns:
+            values = _prepare_column(table, column, collector, effective_date)
+            if values is None:
+                left_out.append(column)
+            else:
+                prepared[column.header] = values
+        layouts.append((template, pd.DataFrame(prepared, index=table.index), left_out))
 
-    for name in template.unique:
+    unique = dict.fromkeys(name for t in templates for name in t.unique)
+    for name in unique:
         attribute = find_attribute(table.columns, name)
         if attribute is not None:
             _check_unique(table, attribute, collector)
@@ -103,21 +122,30 @@ def validate(users: Users, template: Template) -> Validation:
 
     findings, finding_rows = collector.build()
     FINDINGS_SCHEMA.validate(findings)
-    return Validation(
-        users=users,
-        template=template,
-        findings=findings,
-        finding_rows=finding_rows,
-        prepared=pd.DataFrame(prepared, index=table.index),
-        left_out=left_out,
-    )
+    return [
+        Validation(
+            users=users,
+            template=template,
+            findings=findings,
+            finding_rows=finding_rows,
+            prepared=prepared,
+            left_out=left_out,
+        )
+        for template, prepared, left_out in layouts
+    ]
 
 
 def _prepare_column(
-    table: pd.DataFrame, column: Column, collector: _Collector
+    table: pd.DataFrame,
+    column: Column,
+    collector: _Collector,
+    effective_date: date | None,
 ) -> pd.Series | None:
     if column.is_constant:
         return pd.Series(column.value, index=table.index, dtype=TEXT)
+    if column.effective_date and effective_date is not None:
+        iso = pd.Series(effective_date.isoformat(), index=table.index, dtype=TEXT)
+        return rules.format_dates(iso, column.date_format)
 
     found = (find_attribute(table.columns, name) for name in column.source)
     present = [name for name in found if name is not None]
@@ -154,6 +182,10 @@ def _prepare_column(
         )
 
     filled = values[~blank]
+    if len(filled) and column.lookup:
+        outcome = rules.look_up(filled, column.lookup)
+        collector.add_problems(outcome.problems, attribute, filled)
+        filled = outcome.values
     if len(filled):
         outcome = rules.apply_rules(filled, column)
         collector.add_problems(outcome.problems, attribute, filled)
@@ -298,6 +330,10 @@ class _Collector:
             )
             return empty, rows
         found = pd.concat(self.pieces, ignore_index=True)
+        # The same root cause seen through two templates is one finding.
+        found = found.drop_duplicates(
+            subset=["code", "severity", "rows", "column", "value", "hint"]
+        )
         found["first"] = [rows[0] for rows in found["rows"]]
         found["rank"] = found["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
         found = found.sort_values(
