@@ -16,6 +16,7 @@ from .config import CONFIG_NAME, load_config
 from .csvio import ENCODINGS, staged_folder, write_text
 from .errors import ConfigError, UserError
 from .learn import compare, learn
+from .okta.commands import ORG_URL_ENV, export_command, okta_options, users_from_okta
 from .report import Summary
 from .rules import parse_date
 from .templates import (
@@ -28,7 +29,7 @@ from .templates import (
     load_template,
     parse_overrides,
 )
-from .users import Users, read_users
+from .users import read_users
 from .validate import Validation, validate_many
 
 
@@ -98,16 +99,18 @@ quiet_option = click.option(
 
 def job_options(command):
     """The options every command that validates users shares."""
-    for option in reversed(
-        [
-            template_option,
-            map_option,
-            config_option,
-            effective_date_option,
-            encoding_option,
-            quiet_option,
-        ]
-    ):
+    return _job_options_but_quiet(quiet_option(command))
+
+
+def _job_options_but_quiet(command):
+    options = [
+        template_option,
+        map_option,
+        config_option,
+        effective_date_option,
+        encoding_option,
+    ]
+    for option in reversed(options):
         command = option(command)
     return command
 
@@ -240,8 +243,9 @@ def convert_command(
     type=click.Path(path_type=Path, file_okay=False),
     help="Folder for the hand-off package.",
 )
-@job_options
-def run_command(input_path: Path | None, out_dir: Path, **job) -> None:
+@_job_options_but_quiet
+@okta_options
+def run_command(input_path: Path | None, out_dir: Path, **options) -> None:
     """Validate and convert in one go, leaving the hand-off package in a folder.
 
     The folder gets one HRMOS import file per template, numbered in upload
@@ -251,15 +255,26 @@ def run_command(input_path: Path | None, out_dir: Path, **job) -> None:
     was rejected, 1 when rows were.
 
     \b
+    Without --input, the users are exported from the Okta org first; see
+    `okta2hrmos export --help` for the connection options.
+
+    \b
     Examples:
       okta2hrmos run --input sample_data/okta_users.csv --out hand-off
       okta2hrmos run --input users.csv --out hand-off \\
           --template hrmos-core-employees --template hrmos-core-account
+      okta2hrmos run --org-url https://acme.okta.com --out hand-off
     """
-    if input_path is None:
-        raise ConfigError("Give the users to convert with --input FILE.")
+    job = {name: options.pop(name) for name in JOB_OPTIONS}
+    job["quiet"] = options["quiet"]
+    if input_path is None and not options["org_url"]:
+        raise ConfigError(
+            "Give the users with --input FILE, or the Okta org to export them from "
+            f"with --org-url URL (or {ORG_URL_ENV})."
+        )
     quiet = job["quiet"]
-    validations = _validate(input_path, **job)
+    source = input_path if input_path is not None else options
+    validations = _validate(source, **job)
     first = validations[0]
     _print_findings(first, quiet)
 
@@ -284,6 +299,9 @@ def run_command(input_path: Path | None, out_dir: Path, **job) -> None:
     _note(f"wrote the hand-off package to {out_dir}/", quiet)
     click.echo(summary.line(), err=True)
     raise SystemExit(summary.exit_code)
+
+
+main.add_command(export_command)
 
 
 @main.group("template")
@@ -404,8 +422,11 @@ def template_check(name: str, sample: Path | None) -> None:
     click.echo(f"{name} is usable{against}.", err=True)
 
 
+JOB_OPTIONS = ("template_names", "maps", "config_path", "effective_date", "encoding")
+
+
 def _validate(
-    input_path: Path,
+    source: Path | dict,
     template_names: tuple[str, ...],
     maps: tuple[str, ...],
     config_path: Path | None,
@@ -419,7 +440,10 @@ def _validate(
     templates = apply_overrides([load_template(name) for name in names], overrides)
     _refuse_repeated_names(templates)
     day = _parse_effective_date(effective_date)
-    users: Users = read_users(input_path, encoding or config.encoding or "auto")
+    if isinstance(source, Path):
+        users = read_users(source, encoding or config.encoding or "auto")
+    else:
+        users = users_from_okta(**source)
     return validate_many(users, templates, day)
 
 
