@@ -254,7 +254,6 @@ def run_command(input_path: Path | None, out_dir: Path, **options) -> None:
     rejected by one template is written to no file. Exits 0 when nothing
     was rejected, 1 when rows were.
 
-    \b
     Without --input, the users are exported from the Okta org first; see
     `okta2hrmos export --help` for the connection options.
 
