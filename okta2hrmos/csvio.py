@@ -29,6 +29,10 @@ UTF8_BOM = b"\xef\xbb\xbf"
 
 PRIVATE_FILE_MODE = 0o600
 
+# Okta allows attributes of several kilobytes (postalAddress: 4096); an
+# untrusted file may hold far longer values, which are read, not refused.
+csv.field_size_limit(1 << 30)
+
 # Every cell is text, held in Arrow-backed strings so that trimming, case
 # folding and pattern checks run vectorised.
 TEXT = pd.StringDtype("pyarrow")
@@ -58,6 +62,7 @@ def read_csv(path: Path, encoding: str = "auto") -> RawCsv:
     data = _read_bytes(path)
     text, used, bom = decode(data, encoding, path)
 
+    _refuse_unmatched_quote(text, path)
     header = _first_record(text)
     if header is None:
         raise InputError(f"{path} is empty: it has no header row.")
@@ -148,6 +153,28 @@ def _looks_like_broken_utf8(data: bytes, error_at: int) -> bool:
     """
     head = data[:error_at]
     return any(byte >= 0x80 for byte in head)
+
+
+def _refuse_unmatched_quote(text: str, path: Path) -> None:
+    """Stop when a quote is never closed: the rest of the file would be one value.
+
+    In well-formed CSV, double quotes come in pairs, so an odd count always
+    means one is unmatched; strict parsing finds the line it opens on.
+    """
+    if text.count('"') % 2 == 0:
+        return
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    line = 0
+    try:
+        for _ in reader:
+            line = reader.line_num
+    except csv.Error:
+        pass
+    raise InputError(
+        f"{path} has a double quote that is never closed (in the row starting on "
+        f"line {line + 1}), so everything after it would be read as one value; fix "
+        "the quote and run again."
+    )
 
 
 def _first_record(text: str) -> list[str] | None:

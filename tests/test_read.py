@@ -277,3 +277,18 @@ def test_json_values_become_text(write_file):
     assert table.loc[1, "ratio"] == "1.5"
     assert table.loc[1, "groups"] == "営業;開発"
     assert table.loc[1, "nothing"] == ""
+
+
+def test_an_unclosed_quote_stops_instead_of_swallowing_rows(write_file):
+    path = write_file("users.csv", 'login,email\na,a\n"b,b\nc,c\nd,d\n')
+    with pytest.raises(InputError, match="never closed .* line 3"):
+        read_users(path)
+
+
+def test_very_long_values_are_read(write_file):
+    """A value past the csv module's default limit (128 KiB), with a ragged row."""
+    long = "x" * 200_000
+    path = write_file("users.csv", f"login,postalAddress\na,{long}\nb,c,d\n")
+    users = read_users(path)
+    assert users.table.loc[2, "postalAddress"] == long
+    assert users.ragged == {3: (3, ["d"])}
