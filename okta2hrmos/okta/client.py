@@ -32,7 +32,7 @@ from .limits import (
 PAGE_SIZE = 200
 MAX_AUTH_RETRIES = 2
 
-# Called with the seconds about to be waited and why ("rate limit", ...).
+# Called with the seconds about to be waited and why ("for Okta's rate limit").
 OnWait = Callable[[float, str], None]
 
 
@@ -142,7 +142,7 @@ class OktaClient:
         throttled = transient = unauthorized = 0
         request_id = ""
         while True:
-            self._wait(self._pacer.delay(key), "rate limit")
+            self._wait(self._pacer.delay(key), "for Okta's rate limit")
             sent_headers = dict(headers or {})
             if authenticate:
                 sent_headers.update(self.credentials.headers(method, url, self._post))
@@ -167,7 +167,9 @@ class OktaClient:
                         )
                     ) from None
                 self.stats.retried += 1
-                self._wait(backoff(transient - 1, self._jitter()), "network error")
+                self._wait(
+                    backoff(transient - 1, self._jitter()), "after a network error"
+                )
                 continue
             bucket = read_bucket(response.headers, sent_at, self.clock.now())
             self._pacer.observe(key, bucket)
@@ -184,9 +186,9 @@ class OktaClient:
                 if wait is None:
                     wait = backoff(throttled - 1, self._jitter())
                 reason = (
-                    "concurrent-request limit"
+                    "for Okta's concurrent-request limit"
                     if bucket is not None and bucket.concurrency
-                    else "rate limit"
+                    else "for Okta's rate limit"
                 )
                 self.stats.retried += 1
                 self._wait(wait, reason)
@@ -196,7 +198,9 @@ class OktaClient:
                 if transient >= MAX_TRANSIENT_TRIES:
                     raise self.failure(response, method, transient)
                 self.stats.retried += 1
-                self._wait(backoff(transient - 1, self._jitter()), f"HTTP {status}")
+                self._wait(
+                    backoff(transient - 1, self._jitter()), f"after HTTP {status}"
+                )
                 continue
             if (
                 status == 401

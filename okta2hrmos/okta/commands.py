@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import random
 import re
 import sys
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from .auth import (
     signing_key_from_text,
 )
 from .client import OktaClient, Stats
-from .connection import ORG_URL_ENV, Org, org_from_url
+from .connection import ORG_URL_ENV, TIMEOUT, Org, org_from_url
 from .export import (
     Export,
     Selection,
@@ -41,8 +42,12 @@ from .failures import Context
 from .limits import Clock
 from .progress import Progress
 
-# The clock every export waits with; tests swap in one that does not sleep.
+# The clock every export waits with, the jitter added to waits after a 429
+# and the time-outs of requests; tests swap in a clock that does not sleep,
+# a fixed jitter and shorter time-outs.
 CLOCK = Clock()
+JITTER = random.random
+TIMEOUTS = TIMEOUT
 
 SCHEMA_SCOPE = "okta.schemas.read"
 AUTH_MODES = ("SSWS", "PrivateKey", "JWT", "Bearer")
@@ -248,7 +253,7 @@ def export_command(output_path: Path, bom: bool, **options: Any) -> None:
 
 def write_csv_stream(header: list[list[str]], rows: Any) -> None:
     """Write the CSV to stdout, for piping."""
-    writer = csv.writer(click.get_text_stream("stdout"), lineterminator="\n")
+    writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerows(header)
     writer.writerows(rows)
 
@@ -277,7 +282,13 @@ def _export(
 
     progress = Progress(enabled=not quiet)
     with OktaClient(
-        org, credentials, context=context, clock=CLOCK, on_wait=progress.wait
+        org,
+        credentials,
+        context=context,
+        clock=CLOCK,
+        jitter=JITTER,
+        timeout=TIMEOUTS,
+        on_wait=progress.wait,
     ) as client:
         try:
             export = export_users(client, selection, on_page=progress.page)
@@ -305,7 +316,10 @@ def credentials_from_environment(
         credentials = _service_app(
             org, selection, client_id, private_key_file, key_id, scopes
         )
-        return credentials, Context(org.url, credential=credentials.description)
+        context = Context(
+            org.url, credential=credentials.description, search=selection.search
+        )
+        return credentials, context
 
     token = _token(token_env)
     scheme = "Bearer" if mode == "bearer" else "SSWS"
@@ -314,6 +328,7 @@ def credentials_from_environment(
         org.url,
         credential=credentials.description,
         token_env=token_env if scheme == "SSWS" else None,
+        search=selection.search,
     )
     return credentials, context
 
@@ -381,5 +396,6 @@ def _summary(export: Export, stats: Stats, org: Org) -> str:
     if stats.waits:
         text += f", waiting {stats.waited:.0f} s in all"
     if stats.throttled:
-        text += f" after {stats.throttled} rate-limit refusals"
+        plural = "s" if stats.throttled > 1 else ""
+        text += f" after {stats.throttled} rate-limit refusal{plural}"
     return text

@@ -39,7 +39,7 @@ class Progress:
         """Report a wait before the next request."""
         if not self.enabled or seconds < 1:
             return
-        text = f"waiting {seconds:.0f} s for Okta's {reason}"
+        text = f"waiting {seconds:.0f} s {reason}"
         if self._tty:
             self._draw(f"{self._counts()}, {text}")
         else:
