@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -214,20 +215,30 @@ def _check_unique(table: pd.DataFrame, attribute: str, collector: _Collector) ->
     repeated = key[key.ne("") & key.duplicated(keep=False)]
     if repeated.empty:
         return
-    original = table[attribute]
-    for _, rows in repeated.groupby(repeated, sort=False).groups.items():
-        rows = sorted(int(row) for row in rows)
-        spellings = list(dict.fromkeys(original[rows].str.strip(rules.TRIMMED)))
-        collector.add_group(
-            "duplicate-key",
-            "error",
-            rows,
-            attribute,
-            " | ".join(spellings),
-            f"{len(rows)} users share this {attribute} (ignoring case, width and "
-            f"invisible characters) on rows {', '.join(map(str, rows))}; "
-            "keep it on one user",
-        )
+    # Group the repeated rows by key, groups in order of first appearance and
+    # rows ascending within each, without indexing the table once per group.
+    group, _ = pd.factorize(repeated)
+    rows = repeated.index.to_numpy()
+    order = np.lexsort((rows, group))
+    starts = np.flatnonzero(np.diff(group[order])) + 1
+    spelled = table[attribute].loc[repeated.index].str.strip(rules.TRIMMED)
+    row_groups = np.split(rows[order], starts)
+    spelling_groups = np.split(spelled.to_numpy(dtype=object)[order], starts)
+
+    groups = [tuple(members.tolist()) for members in row_groups]
+    collector.add_groups(
+        "duplicate-key",
+        "error",
+        groups,
+        attribute,
+        [" | ".join(dict.fromkeys(spellings)) for spellings in spelling_groups],
+        [
+            f"{len(members)} users share this {attribute} (ignoring case, width and "
+            f"invisible characters) on rows {', '.join(map(str, members))}; "
+            "keep it on one user"
+            for members in groups
+        ],
+    )
 
 
 def _flag_leavers(table: pd.DataFrame, collector: _Collector) -> None:
@@ -309,6 +320,29 @@ class _Collector:
                     "column": [column],
                     "value": [value],
                     "hint": [hint],
+                }
+            )
+        )
+
+    def add_groups(
+        self,
+        code: str,
+        severity: str,
+        groups: list[tuple[int, ...]],
+        column: str,
+        values: list[str],
+        hints: list[str],
+    ) -> None:
+        """One finding per group of rows, all of the same code and column."""
+        self.pieces.append(
+            pd.DataFrame(
+                {
+                    "code": code,
+                    "severity": severity,
+                    "rows": groups,
+                    "column": column,
+                    "value": values,
+                    "hint": hints,
                 }
             )
         )
