@@ -400,7 +400,13 @@ class _Collector:
             return [""] * len(found)
         column = self.table[attribute]
         result = column.reindex(found["first"]).fillna("").astype(str).tolist()
-        for position, rows in enumerate(found["rows"]):
-            if len(rows) > 1:
-                result[position] = ";".join(v for v in column.loc[list(rows)] if v)
+        # Look up every row of the multi-row findings at once, not per finding.
+        groups = [(p, rows) for p, rows in enumerate(found["rows"]) if len(rows) > 1]
+        if not groups:
+            return result
+        flat = [row for _, rows in groups for row in rows]
+        values = iter(column.loc[flat].tolist())
+        for position, rows in groups:
+            members = [next(values) for _ in rows]
+            result[position] = ";".join(v for v in members if v)
         return result
