@@ -652,6 +652,7 @@ def _compare(
             )
         )
     columns = ["position", "code", "okta_row", "file", "column", "old", "new"]
+    columns.append("column_order")
     changes = (
         pd.concat(pieces, ignore_index=True)
         if pieces
