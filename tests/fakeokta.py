@@ -186,6 +186,7 @@ class FakeOkta:
         self.requests: list[Seen] = []
         self.counts: Counter[str] = Counter()
         self.refused = 0
+        self.lowest_remaining: dict[str, int] = {}
         self.issued: dict[str, Issued] = {}
         self.nonce = secrets.token_urlsafe(16)
         self._lock = threading.Lock()
@@ -245,6 +246,7 @@ class FakeOkta:
     def reset_windows(self) -> None:
         with self._lock:
             self._windows.clear()
+            self.lowest_remaining.clear()
             self.refused = 0
             self.counts.clear()
 
@@ -292,6 +294,9 @@ class FakeOkta:
 
         bucket = path.split("/")[3]
         limit, remaining, reset = self._count(bucket, now)
+        with self._lock:
+            lowest = self.lowest_remaining.get(bucket, limit)
+            self.lowest_remaining[bucket] = min(lowest, remaining)
         rate = {
             "X-Rate-Limit-Limit": str(limit),
             "X-Rate-Limit-Remaining": str(max(remaining, 0)),
@@ -358,7 +363,10 @@ class FakeOkta:
     def _authenticate(self, request: _Handler, path: str, bucket: str) -> Reply | None:
         authorization = request.headers.get("Authorization", "")
         scheme, _, credential = authorization.partition(" ")
-        if scheme == "SSWS":
+        if authorization.startswith("SSWS"):
+            # Okta's official Python SDK 3.4 sends "SSWS<token>" with no space
+            # on its generated list calls; accept it so the SDK can be measured.
+            scheme, credential = "SSWS", authorization[4:].strip()
             if credential not in self.tokens:
                 return Reply(401, example("ErrorInvalidTokenProvided"))
             if self.limited_admin and bucket == "meta":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -665,22 +666,27 @@ def test_requests_carry_the_user_agent_and_the_token(
 # Pacing by the rate-limit headers ----------------------------------------------
 
 
-def test_the_export_slows_down_before_the_bucket_is_empty(
+def test_the_export_waits_for_the_reset_before_the_bucket_is_empty(
     okta: FakeOkta, export: Export, clock: FakeClock, tmp_path: Path
 ) -> None:
-    okta.set_users([make_user(n) for n in range(30)])
+    okta.set_users([make_user(n) for n in range(100)])
     okta.page_limit = 1
-    okta.rate_limit = 12
+    okta.rate_limit = 40
     okta.window = 60
 
     result = export("-o", "users.csv", "--status", "ACTIVE")
 
     assert result.exit_code == 0, result.output
     assert okta.refused == 0
-    assert len(read_output(tmp_path / "users.csv")) == 30
-    # 30 pages and 2 other requests at 12 a minute: the third window is reached.
-    assert 120 <= clock.elapsed < 185
-    assert len(clock.sleeps) > 3
+    assert okta.lowest_remaining == {"users": 2, "meta": 39}
+    assert len(read_output(tmp_path / "users.csv")) == 100
+    # 100 pages, 38 a window: two waits of about a minute, none after.
+    assert len(clock.sleeps) == 2
+    assert all(59 <= wait <= 61 for wait in clock.sleeps)
+    assert re.search(
+        r"waiting 6[01] s for Okta's rate limit \(38 users, 38 pages so far\)",
+        result.stderr,
+    )
 
 
 # Output ----------------------------------------------------------------------------

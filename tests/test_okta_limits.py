@@ -10,6 +10,7 @@ import pytest
 from okta2hrmos.okta.limits import (
     BACKOFF_MAX,
     MAX_RATE_WAIT,
+    RESERVE,
     Bucket,
     Pacer,
     backoff,
@@ -34,13 +35,13 @@ def headers(limit: int, remaining: int, reset: int, date: int = DATE) -> httpx.H
 
 
 def bucket(limit: int, remaining: int, reset_in: float, at: float = 0.0) -> Bucket:
-    return Bucket(limit, remaining, DATE + reset_in, DATE, seen_at=at, sent_at=at)
+    return Bucket(limit, remaining, DATE + reset_in, DATE, seen_at=at)
 
 
 def test_the_headers_are_read_with_the_servers_date() -> None:
-    found = read_bucket(headers(600, 599, DATE + 60), sent_at=1.0, seen_at=1.2)
+    found = read_bucket(headers(600, 599, DATE + 60), seen_at=1.2)
 
-    assert found == Bucket(600, 599, DATE + 60, DATE, seen_at=1.2, sent_at=1.0)
+    assert found == Bucket(600, 599, DATE + 60, DATE, seen_at=1.2)
     assert not found.concurrency
 
 
@@ -54,20 +55,20 @@ def test_repeated_headers_count_by_their_smallest_value() -> None:
         ]
     )
 
-    found = read_bucket(raw, 0, 0)
+    found = read_bucket(raw, 0)
 
     assert (found.limit, found.remaining) == (300, 3)
 
 
 def test_missing_or_broken_headers_mean_no_bucket() -> None:
-    assert read_bucket(httpx.Headers({}), 0, 0) is None
+    assert read_bucket(httpx.Headers({}), 0) is None
     broken = headers(600, 1, DATE + 60)
     broken["Date"] = "yesterday"
-    assert read_bucket(broken, 0, 0) is None
+    assert read_bucket(broken, 0) is None
 
 
 def test_a_429_waits_until_the_reset_by_the_servers_clock() -> None:
-    refused = read_bucket(headers(600, 0, DATE + 3), 0, 0)
+    refused = read_bucket(headers(600, 0, DATE + 3), 0)
 
     assert wait_after_429(refused, jitter=0.0) == 3.0
     assert wait_after_429(refused, jitter=0.999) == pytest.approx(3.999)
@@ -84,40 +85,41 @@ def test_the_concurrency_form_of_429_is_recognised() -> None:
     assert not bucket(600, 0, 5).concurrency
 
 
-def test_no_pacing_while_the_bucket_is_well_filled() -> None:
+def test_full_speed_while_more_than_the_reserve_is_left() -> None:
     pacer = Pacer(FakeClock())
-    pacer.observe("api/v1/users", bucket(600, 200, 50))
+    pacer.observe("api/v1/users", bucket(600, 31, 50))
 
+    assert RESERVE == 0.05
     assert pacer.delay("api/v1/users") == 0.0
     assert pacer.delay("api/v1/groups") == 0.0
 
 
-def test_below_a_quarter_the_requests_left_are_spread_to_the_reset() -> None:
+def test_at_the_reserve_the_client_waits_for_the_reset_and_then_not_at_all() -> None:
     clock = FakeClock()
     pacer = Pacer(clock)
-    pacer.observe("users", bucket(600, 100, 50))
-
-    assert pacer.delay("users") == pytest.approx(0.5)
-
-
-def test_the_gap_counts_the_time_the_last_request_took() -> None:
-    clock = FakeClock()
-    clock.elapsed = 0.2
-    pacer = Pacer(clock)
-    # Sent at 0, seen (and Date taken) at 0.2; 20 s left at 0.2 s.
-    pacer.observe("users", Bucket(600, 10, DATE + 20, DATE, seen_at=0.2, sent_at=0.0))
-
-    assert pacer.delay("users") == pytest.approx((20 + 0.2) / 10 - 0.2)
-
-
-def test_an_empty_bucket_waits_for_the_reset_and_then_not_at_all() -> None:
-    clock = FakeClock()
-    pacer = Pacer(clock)
-    pacer.observe("users", bucket(600, 0, 12))
+    pacer.observe("users", bucket(600, 30, 12))
 
     assert pacer.delay("users") == pytest.approx(12)
     clock.sleep(12)
     assert pacer.delay("users") == 0.0
+
+
+def test_the_wait_counts_from_the_servers_date_not_from_now() -> None:
+    clock = FakeClock()
+    pacer = Pacer(clock)
+    pacer.observe("users", bucket(300, 0, 20, at=0.0))
+    clock.elapsed = 5.0
+
+    assert pacer.delay("users") == pytest.approx(15)
+
+
+def test_a_small_window_is_used_to_its_last_request() -> None:
+    pacer = Pacer(FakeClock())
+    pacer.observe("users", bucket(10, 1, 30))
+
+    assert pacer.delay("users") == 0.0
+    pacer.observe("users", bucket(10, 0, 30))
+    assert pacer.delay("users") == pytest.approx(30)
 
 
 def test_a_refused_request_empties_the_bucket() -> None:

@@ -150,7 +150,6 @@ class OktaClient:
                 sent_headers["X-Okta-Retry-For"] = request_id
                 sent_headers["X-Okta-Retry-Count"] = str(throttled + transient)
 
-            sent_at = self.clock.now()
             self.stats.requests += 1
             try:
                 response = self._http.request(
@@ -171,7 +170,7 @@ class OktaClient:
                     backoff(transient - 1, self._jitter()), "after a network error"
                 )
                 continue
-            bucket = read_bucket(response.headers, sent_at, self.clock.now())
+            bucket = read_bucket(response.headers, self.clock.now())
             self._pacer.observe(key, bucket)
             request_id = response.headers.get("X-Okta-Request-Id", request_id)
 

@@ -4,10 +4,10 @@ Every Okta response says, for the bucket the request counted against, how
 many requests the window allows (``X-Rate-Limit-Limit``), how many are left
 (``X-Rate-Limit-Remaining``) and when the window starts again
 (``X-Rate-Limit-Reset``, epoch seconds on the server's clock, which the
-``Date`` header tells). Requests go at full speed while the bucket is well
-filled; below a quarter the ones left are spread over the time to the reset,
-so the bucket is never emptied before it refills and the org's other
-integrations are not starved.
+``Date`` header tells). Requests go at full speed until only a small
+reserve of the window's requests is left; then the client waits for the
+window to reset. So it never sends a request Okta would refuse for the rate
+limit, and the org's other integrations keep the reserve.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import httpx
 
-# Below this share of the window's limit, spread the requests left.
-SLOW_DOWN_BELOW = 0.25
+# The share of each window's requests left to the org's other integrations.
+RESERVE = 0.05
 # A window is a minute; a longer wait means the headers are wrong.
 MAX_RATE_WAIT = 90.0
 # Up to this much is added to a wait after a 429, so clients that were
@@ -52,7 +52,6 @@ class Bucket:
     reset: float
     server_date: float
     seen_at: float
-    sent_at: float
 
     @property
     def concurrency(self) -> bool:
@@ -63,9 +62,7 @@ class Bucket:
         return self.server_date + (now - self.seen_at)
 
 
-def read_bucket(
-    headers: httpx.Headers, sent_at: float, seen_at: float
-) -> Bucket | None:
+def read_bucket(headers: httpx.Headers, seen_at: float) -> Bucket | None:
     """Read the rate-limit headers of a response; None when they are missing."""
     limit = _smallest(headers, "X-Rate-Limit-Limit")
     remaining = _smallest(headers, "X-Rate-Limit-Remaining")
@@ -73,7 +70,7 @@ def read_bucket(
     date = _http_date(headers.get("Date"))
     if limit is None or remaining is None or reset is None or date is None:
         return None
-    return Bucket(limit, remaining, float(reset), date, seen_at, sent_at)
+    return Bucket(limit, remaining, float(reset), date, seen_at)
 
 
 def wait_after_429(bucket: Bucket | None, jitter: float) -> float | None:
@@ -115,19 +112,17 @@ class Pacer:
         bucket = self._buckets.get(key)
         if bucket is None or bucket.limit <= 0:
             return 0.0
-        now = self._clock.now()
-        left = bucket.reset - bucket.server_now(now)
-        if left <= 0:
+        left = bucket.reset - bucket.server_now(self._clock.now())
+        if left <= 0 or bucket.remaining > reserve(bucket.limit):
             return 0.0
-        if bucket.remaining <= 0:
-            return min(left, MAX_RATE_WAIT)
-        if bucket.remaining >= bucket.limit * SLOW_DOWN_BELOW:
-            return 0.0
-        # Spread what is left evenly up to the reset, counting from the
-        # previous request's start so its own latency is part of the gap.
-        since_sent = now - bucket.sent_at
-        gap = (left + since_sent) / bucket.remaining
-        return min(max(gap - since_sent, 0.0), MAX_RATE_WAIT)
+        # The Date header counts whole seconds, so the server's clock may be
+        # up to a second ahead of this estimate: the wait is never too short.
+        return min(left, MAX_RATE_WAIT)
+
+
+def reserve(limit: int) -> int:
+    """How many of a window's requests are left to other integrations."""
+    return int(limit * RESERVE)
 
 
 def bucket_key(path: str) -> str:
