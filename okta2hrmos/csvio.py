@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import itertools
 import os
 import shutil
 import tempfile
@@ -275,6 +276,18 @@ def write_text(path: Path, text: str) -> None:
     """Write a UTF-8 text file atomically."""
     with atomic_file(path) as handle:
         handle.write(text.encode("utf-8"))
+
+
+def frame_rows(frame: pd.DataFrame) -> Iterator[tuple]:
+    """Iterate a frame's rows as tuples, the values ``itertuples`` would give.
+
+    Built column by column: a column's ``tolist()`` is fast, while iterating
+    Arrow-backed strings one value at a time is not.
+    """
+    if len(frame.columns) == 0:
+        return itertools.repeat((), len(frame))
+    columns = [frame.iloc[:, k].tolist() for k in range(len(frame.columns))]
+    return zip(*columns, strict=True)
 
 
 @contextlib.contextmanager

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .csvio import write_csv
+from .csvio import frame_rows, write_csv
 from .templates import Template
 from .validate import Validation
 
@@ -34,7 +34,7 @@ def write_import_file(rows: pd.DataFrame, template: Template, path: Path) -> lis
         write_csv(
             target,
             header_rows,
-            chunk.itertuples(index=False, name=None),
+            frame_rows(chunk),
             bom=template.bom,
             line_ending=template.line_ending,
             quoting=template.quoting,

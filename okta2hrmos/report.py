@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .csvio import atomic_file, write_csv
+from .csvio import atomic_file, frame_rows, write_csv
 from .users import ANNOTATION_PREFIX
 from .validate import FINDING_COLUMNS, Validation
 
@@ -118,7 +118,7 @@ def write_findings(findings: pd.DataFrame, path: Path) -> None:
     write_csv(
         path,
         [FINDING_COLUMNS],
-        findings[FINDING_COLUMNS].itertuples(index=False, name=None),
+        frame_rows(findings[FINDING_COLUMNS]),
     )
 
 
@@ -152,7 +152,7 @@ def write_rejects(validation: Validation, path: Path) -> None:
     write_csv(
         path,
         [list(rows.columns)],
-        rows.itertuples(index=False, name=None),
+        frame_rows(rows),
         bom=True,
         line_ending="crlf",
     )
