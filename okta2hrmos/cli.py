@@ -1,7 +1,9 @@
 """The okta2hrmos command line: options, calling the stages, exit codes.
 
-Exit codes: 0 done and clean; 1 done, but rows were rejected; 2 usage,
-configuration or unreadable input; 3 Okta or network failure.
+Exit codes: 0 done and clean; 1 done, but rows were rejected (or, with
+--dry-run and diff, changes are pending); 2 usage, configuration or
+unreadable input; 3 Okta or network failure; 4 refused by the leavers
+safeguard.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__, hrmos, report
+from . import __version__, handoff, hrmos, reconcile, report
 from .config import CONFIG_NAME, load_config
-from .csvio import ENCODINGS, staged_folder, write_text
+from .csvio import ENCODINGS, write_text
 from .errors import ConfigError, UserError
 from .learn import compare, learn
 from .okta.commands import ORG_URL_ENV, export_command, okta_options, users_from_okta
@@ -84,7 +86,8 @@ effective_date_option = click.option(
     "effective_date",
     metavar="DATE",
     help="The 適用日 written by templates with an effective-date column "
-    "(e.g. 2025-04-01); without it the column takes its attribute.",
+    "(e.g. 2025-04-01; without it the column takes its attribute), and by the "
+    "edit files of --hrmos-export [default there: today in Japan].",
 )
 encoding_option = click.option(
     "--encoding",
@@ -95,6 +98,35 @@ encoding_option = click.option(
 quiet_option = click.option(
     "-q", "--quiet", is_flag=True, help="Print only errors and the summary line."
 )
+
+
+hrmos_export_option = click.option(
+    "--hrmos-export",
+    "hrmos_export",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="CURRENT.csv",
+    help="An export of the employees HRMOS holds now (社員履歴のエクスポート); "
+    "compares with it by 社員コード and writes only what changed.",
+)
+max_leavers_option = click.option(
+    "--max-leavers",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Refuse when more than N leavers would be proposed (besides the 20% of "
+    "the people active in HRMOS that is always the limit).",
+)
+force_option = click.option(
+    "--force",
+    is_flag=True,
+    help="Go ahead even when the leavers exceed the safeguard's limits.",
+)
+
+
+def reconcile_options(command):
+    """The options of comparing with what HRMOS holds."""
+    for option in reversed([hrmos_export_option, max_leavers_option, force_option]):
+        command = option(command)
+    return command
 
 
 def job_options(command):
@@ -243,16 +275,49 @@ def convert_command(
     type=click.Path(path_type=Path, file_okay=False),
     help="Folder for the hand-off package.",
 )
+@reconcile_options
+@click.option(
+    "--include-leavers",
+    is_flag=True,
+    help="With --hrmos-export, also write the leavers' 退職日 to a file.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print the counts and the changes, write nothing; exit 1 when "
+    "anything is pending.",
+)
 @_job_options_but_quiet
 @okta_options
-def run_command(input_path: Path | None, out_dir: Path, **options) -> None:
+@click.pass_context
+def run_command(
+    ctx: click.Context,
+    input_path: Path | None,
+    out_dir: Path,
+    hrmos_export: Path | None,
+    max_leavers: int | None,
+    force: bool,
+    include_leavers: bool,
+    dry_run: bool,
+    **options,
+) -> None:
     """Validate and convert in one go, leaving the hand-off package in a folder.
 
-    The folder gets one HRMOS import file per template, numbered in upload
-    order (01-…, 02-…), rejects.csv (rejected rows with their reasons),
-    findings.csv (every finding) and summary.txt (the counts). A person
-    rejected by one template is written to no file. Exits 0 when nothing
-    was rejected, 1 when rows were.
+    The folder gets the HRMOS import files numbered in upload order (01-…,
+    02-…), rejects.csv (rejected rows with their reasons), review.xlsx (every
+    file as text, problem cells coloured), README.md (the upload steps for
+    the HR admin, in Japanese and English), findings.csv, summary.txt and
+    manifest.json (what made the package, with every file's SHA-256). A
+    person rejected by one template is written to no file.
+
+    With --hrmos-export, only new people are registered, changed people go
+    to an edit file with the effective date, and leavers are listed (and
+    written with --include-leavers). A run that would propose leavers for
+    more than 20% of the people active in HRMOS (or more than --max-leavers)
+    is refused, with exit code 4, unless --force.
+
+    Exits 0 when nothing was rejected, 1 when rows were rejected or people
+    are in conflict (with --dry-run: when anything is pending).
 
     Without --input, the users are exported from the Okta org first; see
     `okta2hrmos export --help` for the connection options.
@@ -260,6 +325,8 @@ def run_command(input_path: Path | None, out_dir: Path, **options) -> None:
     \b
     Examples:
       okta2hrmos run --input sample_data/okta_users.csv --out hand-off
+      okta2hrmos run --input users.csv --out hand-off \\
+          --hrmos-export current.csv --dry-run
       okta2hrmos run --input users.csv --out hand-off \\
           --template hrmos-core-employees --template hrmos-core-account
       okta2hrmos run --org-url https://acme.okta.com --out hand-off
@@ -271,33 +338,94 @@ def run_command(input_path: Path | None, out_dir: Path, **options) -> None:
             "Give the users with --input FILE, or the Okta org to export them from "
             f"with --org-url URL (or {ORG_URL_ENV})."
         )
+    _check_reconcile_options(hrmos_export, max_leavers, force, include_leavers)
     quiet = job["quiet"]
     source = input_path if input_path is not None else options
     validations = _validate(source, **job)
     first = validations[0]
     _print_findings(first, quiet)
+    day = _parse_effective_date(job["effective_date"])
+    result = None
+    if hrmos_export is not None:
+        day = day or reconcile.today_in_japan()
+        result = _reconcile(validations, hrmos_export, day, quiet)
+        _print_safeguard(result, max_leavers, force)
 
-    with staged_folder(out_dir) as staging:
-        written: list[Path] = []
-        for number, validation in enumerate(validations, start=1):
-            rows = hrmos.import_rows(validation)
-            name = f"{number:02d}-{validation.template.name}.csv"
-            written += hrmos.write_import_file(
-                rows, validation.template, staging / name
-            )
-        report.write_rejects(first, staging / "rejects.csv")
-        report.write_findings(first.findings, staging / "findings.csv")
-        files = [out_dir / path.name for path in written]
-        files += [
-            out_dir / name for name in ("rejects.csv", "findings.csv", "summary.txt")
-        ]
-        summary = Summary.of(first, written=len(first.accepted), files=files)
-        write_text(staging / "summary.txt", summary.text())
+    if dry_run:
+        files = handoff.plan(validations, result, include_leavers)
+        click.echo(_plan_text(files, result))
+        summary = Summary.of(first, written=len(first.accepted), files=[])
+        click.echo(summary.line(written="accepted"), err=True)
+        if result is not None:
+            click.echo(result.line(), err=True)
+        pending = result.pending if result is not None else bool(len(first.accepted))
+        raise SystemExit(1 if pending or summary.exit_code else 0)
+
+    inputs = [("okta-users", input_path)] if input_path is not None else []
+    if hrmos_export is not None:
+        inputs.append(("hrmos-export", hrmos_export))
+    with handoff.package_folder(out_dir) as staging:
+        package = handoff.write_package(
+            staging,
+            validations,
+            result,
+            include_leavers=include_leavers,
+            command=_command_line(ctx),
+            inputs=inputs,
+            effective_date=day,
+        )
 
     _print_left_out(validations, quiet)
     _note(f"wrote the hand-off package to {out_dir}/", quiet)
-    click.echo(summary.line(), err=True)
-    raise SystemExit(summary.exit_code)
+    written = "written" if result is None else "accepted"
+    click.echo(package.summary.line(written=written), err=True)
+    conflicts = 0
+    if result is not None:
+        click.echo(result.line(), err=True)
+        conflicts = result.count("conflict")
+    raise SystemExit(1 if package.summary.exit_code or conflicts else 0)
+
+
+@main.command("diff")
+@click.argument("input_path", metavar="USERS", type=click.Path(path_type=Path))
+@click.option(
+    "--hrmos-export",
+    "hrmos_export",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="CURRENT.csv",
+    help="An export of the employees HRMOS holds now (社員履歴のエクスポート).",
+)
+@max_leavers_option
+@job_options
+def diff_command(
+    input_path: Path, hrmos_export: Path, max_leavers: int | None, **job
+) -> None:
+    """Compare exported users with what HRMOS holds, and print what would change.
+
+    People are matched by 社員コード and sorted into new, changed (each field
+    with its old and new value), unchanged, leavers (with a proposed 退職日)
+    and conflicts (the same login or email on two codes, and the like).
+    Writes nothing. Exits 0 when there is nothing to do and 1 when something
+    is pending (or rows were rejected).
+
+    \b
+    Example:
+      okta2hrmos diff users.csv --hrmos-export current.csv
+    """
+    quiet = job["quiet"]
+    validations = _validate(input_path, **job)
+    first = validations[0]
+    _print_findings(first, quiet)
+    day = _parse_effective_date(job["effective_date"]) or reconcile.today_in_japan()
+    result = _reconcile(validations, hrmos_export, day, quiet)
+    _print_safeguard(result, max_leavers, force=True)
+
+    click.echo(reconcile.describe(result, limit=1000))
+    summary = Summary.of(first, written=len(first.accepted), files=[])
+    click.echo(summary.line(written="accepted"), err=True)
+    click.echo(result.line(), err=True)
+    raise SystemExit(1 if result.pending or summary.exit_code else 0)
 
 
 main.add_command(export_command)
@@ -465,6 +593,82 @@ def _parse_effective_date(text: str | None) -> date | None:
             f"--effective-date {text!r} is not a date; write it like 2025-04-01."
         )
     return date.fromisoformat(parsed[1:])
+
+
+def _check_reconcile_options(
+    hrmos_export: Path | None,
+    max_leavers: int | None,
+    force: bool,
+    include_leavers: bool,
+) -> None:
+    if hrmos_export is not None:
+        return
+    given = [
+        name
+        for name, value in (
+            ("--max-leavers", max_leavers is not None),
+            ("--force", force),
+            ("--include-leavers", include_leavers),
+        )
+        if value
+    ]
+    if given:
+        raise ConfigError(
+            f"{', '.join(given)} only works with --hrmos-export CURRENT.csv (an "
+            "export of the employees HRMOS holds now)."
+        )
+
+
+def _reconcile(
+    validations: list[Validation], path: Path, day: date, quiet: bool
+) -> reconcile.Reconciliation:
+    templates = [validation.template for validation in validations]
+    export = reconcile.read_export(path, templates)
+    result = reconcile.reconcile(validations, export, day)
+    for note in result.notes:
+        _note(note, quiet)
+    return result
+
+
+def _print_safeguard(
+    result: reconcile.Reconciliation, max_leavers: int | None, force: bool
+) -> None:
+    warning = reconcile.check_leavers(result, max_leavers=max_leavers, force=force)
+    if warning:
+        click.secho(f"Warning: {warning}", fg="yellow", err=True)
+
+
+def _plan_text(
+    files: list[handoff.ImportFile], result: reconcile.Reconciliation | None
+) -> str:
+    lines = ["dry run: nothing was written", ""]
+    lines += [
+        f"would write {planned.stem}.csv: {len(planned.rows)} rows ({planned.kind})"
+        for planned in files
+    ] or ["would write no import file"]
+    if result is not None:
+        lines += ["", reconcile.describe(result, limit=1000)]
+    return "\n".join(lines)
+
+
+def _command_line(ctx: click.Context) -> list[str]:
+    """The options given on the command line, as words, in declaration order."""
+    words = ["okta2hrmos", ctx.info_name or ""]
+    for param in ctx.command.params:
+        name = param.name or ""
+        if ctx.get_parameter_source(name) != click.core.ParameterSource.COMMANDLINE:
+            continue
+        value = ctx.params.get(name)
+        if isinstance(param, click.Argument):
+            words.append(str(value))
+        elif isinstance(param, click.Option) and param.is_flag:
+            words.append(param.opts[-1])
+        elif isinstance(value, tuple | list):
+            for item in value:
+                words += [param.opts[-1], str(item)]
+        else:
+            words += [param.opts[-1], str(value)]
+    return words
 
 
 def _check_report_suffix(path: Path | None) -> None:

@@ -43,6 +43,8 @@ SUMMARY = "summary.txt"
 WORKBOOK_CREATED = datetime(2000, 1, 1, tzinfo=UTC)
 
 SECRET_OPTION = re.compile(r"token|secret|password|passwd|api[-_]?key", re.IGNORECASE)
+# Options that name where a secret is, not the secret: their values are kept.
+POINTER_OPTION = re.compile(r"-(env|file)(=|$)")
 
 KINDS = ("register", "edit", "leavers")
 
@@ -208,7 +210,11 @@ def write_package(
     report.write_rejects(first, folder / REJECTS)
     report.write_findings(first.findings, folder / FINDINGS)
 
-    names = [name for planned in files for name in planned.names] + trial
+    names = []
+    for planned in files:
+        names += planned.names
+        if trial and planned is files[0]:
+            names += trial
     names += [REJECTS, FINDINGS, REVIEW, README, SUMMARY]
     summary = Summary.of(
         first, written=len(first.accepted), files=[Path(n) for n in names + [MANIFEST]]
@@ -256,7 +262,12 @@ def safe_command(argv: Sequence[str]) -> list[str]:
             shown.append("***")
             hide_next = False
             continue
-        if argument.startswith("-") and SECRET_OPTION.search(argument):
+        name = argument.split("=", 1)[0]
+        if (
+            argument.startswith("-")
+            and SECRET_OPTION.search(name)
+            and not POINTER_OPTION.search(name)
+        ):
             if "=" in argument:
                 shown.append(argument.split("=", 1)[0] + "=***")
             else:
@@ -385,7 +396,14 @@ def _reconciliation_text(
         f"{reconciliation.hrmos_active} active",
     ]
     lines += [f"  {name + ':':<15} {counts[name]}" for name in counts]
-    lines += [f"  {note}" for note in reconciliation.notes]
+    lines += ["", "import files:"]
+    lines += [
+        f"  {name}: {len(part)} {planned.kind}"
+        for planned in files
+        for name, part in zip(planned.names, _parts(planned), strict=True)
+    ] or ["  none: nothing to upload"]
+    if reconciliation.notes:
+        lines += ["", "notes:"] + [f"  {note}" for note in reconciliation.notes]
     return "\n".join(lines) + "\n"
 
 

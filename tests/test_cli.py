@@ -148,8 +148,13 @@ def test_run_leaves_the_package_and_counts_add_up(invoke, users_csv, tmp_path):
     package = tmp_path / "package"
     assert sorted(p.name for p in package.iterdir()) == [
         "01-hrmos-core-employees.csv",
+        "01-hrmos-core-employees.first-row.csv",
+        "01-hrmos-core-employees.other-rows.csv",
+        "README.md",
         "findings.csv",
+        "manifest.json",
         "rejects.csv",
+        "review.xlsx",
         "summary.txt",
     ]
     summary = (package / "summary.txt").read_text()
@@ -169,9 +174,18 @@ def test_run_twice_gives_identical_bytes(invoke, users_csv, tmp_path):
     invoke("run", "--input", users_csv, "--out", "second")
     for produced in (tmp_path / "first").iterdir():
         again = tmp_path / "second" / produced.name
-        if produced.name == "summary.txt":
-            continue  # it names the folder it was written to
+        if produced.name == "manifest.json":
+            continue  # its time differs, and its command names the folder
         assert produced.read_bytes() == again.read_bytes(), produced.name
+    first, second = (
+        json.loads((tmp_path / name / "manifest.json").read_text())
+        for name in ("first", "second")
+    )
+    assert first.pop("command")[-2:] == ["--out", "first"]
+    assert second.pop("command")[-2:] == ["--out", "second"]
+    first.pop("created_at")
+    second.pop("created_at")
+    assert first == second
 
 
 def test_failed_run_leaves_no_files(invoke, users_csv, tmp_path):

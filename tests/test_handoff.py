@@ -172,6 +172,7 @@ def test_manifest_records_provenance_counts_and_hashes(package, tmp_path):
             ["--org-url", "https://***@acme.okta.com"],
         ),
         (["--input", "users.csv"], ["--input", "users.csv"]),
+        (["--token-env", "MY_TOKEN"], ["--token-env", "MY_TOKEN"]),
     ],
 )
 def test_secrets_never_reach_the_command_line_record(argv, shown):
