@@ -560,38 +560,47 @@ def _summary_rows(package: Package, first: Validation) -> list[list[str]]:
 def _file_marks(
     planned: ImportFile, first: Validation, reconciliation: Reconciliation | None
 ) -> dict[tuple[int, int], tuple[str, str]]:
-    """Cells to colour in an import file's sheet, by (row position, column)."""
+    """Cells to colour in an import file's sheet, by (row position, column).
+
+    Warnings are yellow; in an edit file a changed value is green, with
+    HRMOS's current value in its note.
+    """
+    marks: dict[tuple[int, int], tuple[str, str]] = {}
+    if planned.kind == "leavers":
+        return marks
     headers = planned.layout.headers
     positions = {row: p for p, row in enumerate(planned.rows.index)}
-    marks: dict[tuple[int, int], tuple[str, str]] = {}
-    if planned.kind == "register":
-        by_attribute = {}
-        for column in planned.layout.columns:
-            for attribute in column.source:
-                by_attribute.setdefault(attribute, column.header)
-        flagged = first.finding_rows[first.finding_rows["severity"].eq("warning")]
-        for record in flagged.itertuples(index=False):
-            position = positions.get(record.row)
-            if position is None:
-                continue
-            # A warning about a column the file lacks (status) marks the code.
-            header = by_attribute.get(record.column, headers[0])
-            column = headers.index(header) if header in headers else 0
-            note = f"{record.code}: {record.hint}"
-            if (position, column) in marks:
-                note = f"{marks[position, column][1]}\n{note}"
-            marks[position, column] = ("warning", note)
-    elif planned.kind == "edit" and reconciliation is not None:
+    by_attribute: dict[str, str] = {}
+    for column in planned.layout.columns:
+        for attribute in column.source:
+            by_attribute.setdefault(attribute, column.header)
+
+    def add(cell: tuple[int, int], style: str, note: str) -> None:
+        if cell in marks:
+            style = "changed" if "changed" in (style, marks[cell][0]) else style
+            note = f"{marks[cell][1]}\n{note}"
+        marks[cell] = (style, note)
+
+    if planned.kind == "edit" and reconciliation is not None:
         changes = reconciliation.changes
         changes = changes[changes["file"].eq(planned.template.name)]
         for record in changes.itertuples(index=False):
             position = positions.get(int(record.okta_row))
             if position is not None and record.column in headers:
-                cell = (position, headers.index(record.column))
-                marks[cell] = (
+                add(
+                    (position, headers.index(record.column)),
                     "changed",
                     f"HRMOS の現在の値 / now in HRMOS: {record.old or '(空 / empty)'}",
                 )
+    flagged = first.finding_rows[first.finding_rows["severity"].eq("warning")]
+    for record in flagged.itertuples(index=False):
+        position = positions.get(record.row)
+        if position is None:
+            continue
+        # A warning about a column the file lacks (status) marks the code.
+        header = by_attribute.get(record.column, headers[0])
+        column = headers.index(header) if header in headers else 0
+        add((position, column), "warning", f"{record.code}: {record.hint}")
     return marks
 
 
@@ -808,9 +817,10 @@ class _ReadmeContext:
         if not lines:
             return []
         title = (
-            f"- 注意付きで書いた人 (`{REVIEW}` では黄色のセル):"
+            f"- 注意付きで書いた人 (`{REVIEW}` ではメモ付きの色のセル):"
             if language == 0
-            else f"- people written with a warning (yellow cells in `{REVIEW}`):"
+            else f"- people written with a warning (coloured cells with a note in "
+            f"`{REVIEW}`):"
         )
         return [title, *lines]
 
@@ -827,14 +837,13 @@ class _ReadmeContext:
             lines.append(
                 f"| `{name}` | {self._what_ja(planned)} | {self._count(name)} |"
             )
-        if self.package.trial:
-            first_row, other_rows = self.package.trial
-            lines.append(
-                f"| `{first_row}` と `{other_rows}` | "
-                f"`{self.package.files[0].names[0]}` を 1 人目と残りに分けたもの"
-                " (初めてのテナントで試すとき用。下の手順を参照)"
-                f" | 1 と {len(self.package.files[0].rows) - 1} |"
-            )
+            if self.package.trial and name == self.package.files[0].names[0]:
+                first_row, other_rows = self.package.trial
+                lines.append(
+                    f"| `{first_row}` と `{other_rows}` | `{name}` を 1 人目と残りに"
+                    "分けたもの (初めてのテナントで試すとき用。下の手順を参照)"
+                    f" | 1 と {len(planned.rows) - 1} |"
+                )
         lines += [
             f"| `{REVIEW}` | 確認用のブック。取り込みには使いません | |",
             f"| `{REJECTS}` | 取り込めなかった人と理由 (IT 担当者に渡すもの) | "
@@ -925,7 +934,7 @@ class _ReadmeContext:
             ]
         step = 1
         for planned, name in self.uploads:
-            lines.append(f"{step}. `{name}`: {self._how_ja(planned)}")
+            lines.append(f"{step}. `{name}`: {self._how_ja(planned, name)}")
             step += 1
         lines.append(
             f"{step}. 取り込みのたびに、HRMOS が表示する結果 (エラーがあればその"
@@ -937,27 +946,45 @@ class _ReadmeContext:
         )
         return lines
 
-    def _how_ja(self, planned: ImportFile) -> str:
+    def _how_ja(self, planned: ImportFile, name: str) -> str:
         menu = "Admin (管理者画面) > 社員リスト > 社員の操作 > "
         if planned.kind == "register":
-            return (
+            text = (
                 f"{menu}**社員の一括登録** を開き、このファイルを選んで取り込みます。"
             )
+            if self.package.trial and name == self.package.files[0].names[0]:
+                first_row, other_rows = self.package.trial
+                text += (
+                    f"初めてのテナントでは、代わりに `{first_row}` → 確認 → "
+                    f"`{other_rows}` の順に取り込みます (上の「始める前に」の 2)。"
+                )
+            return text
         if planned.kind == "edit":
             return (
                 f"{menu}**社員の一括編集(ファイル)** を開き、このファイルを選んで"
                 "取り込みます。適用日 (変更が有効になる日) は "
-                f"{_slashed(self.reconciliation.effective_date)}"
-                " でファイルに入っています。画面で対象のセクションを選ぶ場合は、"
-                f"`{REVIEW}` の「変更 Changes」シートで変わった項目を確かめ、その項目の"
-                "セクションを選んでください。"
+                f"{_slashed(self.reconciliation.effective_date)} で、ファイルに"
+                f"入っています。変わった項目: {self._changed_columns(planned, 0)}。"
+                "ファイルには変わっていない項目も HRMOS の今の値のまま入っています"
+                " (空欄にすると HRMOS の値が消えるため)。画面でセクションを選ぶ"
+                "必要があり、ファイルの列がそのセクションに合わないと言われたら、"
+                "取り込まずに IT 担当者に知らせてください。"
             )
         return (
             f"{menu}**社員の一括編集(ファイル)** で、セクション "
-            "**業務情報 > 入社・退職** "
-            "を選んで取り込みます。退職日は提案です。取り込む前に人事の記録と照らし合わせて"
-            "ください。"
+            "**業務情報 > 入社・退職** を選んで取り込みます。列は 社員コード・"
+            "適用日・退職日 で、適用日には退職日と同じ日を入れています。"
+            f"退職日は提案です。取り込む前に `{REVIEW}` の「退職候補 Leavers」"
+            "シートを人事の記録と照らし合わせ、違う人や違う日があれば取り込まずに "
+            "IT 担当者に知らせてください。"
         )
+
+    def _changed_columns(self, planned: ImportFile, language: int) -> str:
+        changes = self.reconciliation.changes
+        changes = changes[changes["file"].eq(planned.template.name)]
+        counts = changes.groupby("column", sort=False)["code"].nunique()
+        people = "人" if language == 0 else " people"
+        return ", ".join(f"{column} ({n}{people})" for column, n in counts.items())
 
     # English ----------------------------------------------------------------
 
@@ -968,14 +995,13 @@ class _ReadmeContext:
             lines.append(
                 f"| `{name}` | {self._what_en(planned)} | {self._count(name)} |"
             )
-        if self.package.trial:
-            first_row, other_rows = self.package.trial
-            lines.append(
-                f"| `{first_row}` and `{other_rows}` | "
-                f"`{self.package.files[0].names[0]}` cut into its first person and "
-                "the rest (for a trial on a new tenant; see the steps) | 1 and "
-                f"{len(self.package.files[0].rows) - 1} |"
-            )
+            if self.package.trial and name == self.package.files[0].names[0]:
+                first_row, other_rows = self.package.trial
+                lines.append(
+                    f"| `{first_row}` and `{other_rows}` | `{name}` cut into its "
+                    "first person and the rest (for a trial on a new tenant; see "
+                    f"the steps) | 1 and {len(planned.rows) - 1} |"
+                )
         lines += [
             f"| `{REVIEW}` | a workbook to look at the data; not for upload | |",
             f"| `{REJECTS}` | the people who could not be written, with the reasons "
@@ -1064,7 +1090,7 @@ class _ReadmeContext:
             return lines + ["There is no file to upload: nothing to do in HRMOS."]
         step = 1
         for planned, name in self.uploads:
-            lines.append(f"{step}. `{name}`: {self._how_en(planned)}")
+            lines.append(f"{step}. `{name}`: {self._how_en(planned, name)}")
             step += 1
         lines.append(
             f"{step}. After each upload, note what HRMOS reports (for an error, its "
@@ -1077,22 +1103,35 @@ class _ReadmeContext:
         )
         return lines
 
-    def _how_en(self, planned: ImportFile) -> str:
+    def _how_en(self, planned: ImportFile, name: str) -> str:
         menu = "Admin > 社員リスト > 社員の操作 > "
         if planned.kind == "register":
-            return f"open {menu}**社員の一括登録**, choose this file and import it."
+            text = f"open {menu}**社員の一括登録**, choose this file and import it."
+            if self.package.trial and name == self.package.files[0].names[0]:
+                first_row, other_rows = self.package.trial
+                text += (
+                    f" On a new tenant, upload `{first_row}`, check, then "
+                    f"`{other_rows}` instead (check 2 above)."
+                )
+            return text
         if planned.kind == "edit":
             return (
                 f"open {menu}**社員の一括編集(ファイル)**, choose this file and "
                 "import it. Its 適用日 (the day the change takes effect) is "
-                f"{_slashed(self.reconciliation.effective_date)}. If the screen asks "
-                f"for a section, see the Changes sheet of `{REVIEW}` for the fields "
-                "that changed and choose their section."
+                f"{_slashed(self.reconciliation.effective_date)}, already in the "
+                f"file. Fields that changed: {self._changed_columns(planned, 1)}. "
+                "The file also holds the fields that did not change, with HRMOS's "
+                "current values (a blank cell would erase them). If the screen "
+                "makes you choose a section and says the file's columns do not fit "
+                "it, do not upload; tell your IT admin."
             )
         return (
             f"open {menu}**社員の一括編集(ファイル)**, choose the section **業務情報 > "
-            "入社・退職** and import this file. The leaving dates are proposals: check "
-            "them against HR's records first."
+            "入社・退職** and import this file. Its columns are 社員コード, 適用日 "
+            "and 退職日; 適用日 is the 退職日 itself. The leaving dates are "
+            f"proposals: first check the Leavers sheet of `{REVIEW}` against HR's "
+            "records, and if a person or a date is wrong, do not upload; tell your "
+            "IT admin."
         )
 
     # Shared pieces ----------------------------------------------------------
