@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import unicodedata
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 import pandas as pd
@@ -128,7 +130,7 @@ def write_rejects(validation: Validation, path: Path) -> None:
     rejected = validation.rejected
     errors = validation.finding_rows[validation.finding_rows["severity"] == "error"]
     errors = errors.sort_values(["row", "finding"], kind="stable")
-    codes = errors.groupby("row")["code"].agg(lambda c: ";".join(dict.fromkeys(c)))
+    codes = _join_by_row(errors["row"], errors["code"], ";")
     reasons = (
         errors["column"].where(errors["column"].ne(""), "row")
         + ": "
@@ -137,7 +139,7 @@ def write_rejects(validation: Validation, path: Path) -> None:
         + errors["hint"]
         + ")"
     )
-    reasons = reasons.groupby(errors["row"]).agg(lambda r: " | ".join(dict.fromkeys(r)))
+    reasons = _join_by_row(errors["row"], reasons, " | ")
 
     originals = table.loc[rejected]
     annotations = pd.DataFrame(
@@ -156,6 +158,20 @@ def write_rejects(validation: Validation, path: Path) -> None:
         bom=True,
         line_ending="crlf",
     )
+
+
+def _join_by_row(rows: pd.Series, values: pd.Series, separator: str) -> pd.Series:
+    """Join each row's distinct values, in order; ``rows`` comes sorted.
+
+    One pass over plain lists: a groupby with a Python function per group
+    slices a Series for every rejected row.
+    """
+    pairs = zip(rows.tolist(), values.tolist(), strict=True)
+    joined = {
+        row: separator.join(dict.fromkeys(value for _, value in group))
+        for row, group in itertools.groupby(pairs, key=itemgetter(0))
+    }
+    return pd.Series(joined, dtype=object)
 
 
 def findings_table(findings: pd.DataFrame, limit: int = 40) -> str:
