@@ -24,8 +24,8 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from . import __version__, hrmos, report
-from .csvio import atomic_file, read_csv, staged_folder, write_text
+from . import __version__, hrmos, report, rules
+from .csvio import TEXT, atomic_file, read_csv, staged_folder, write_text
 from .reconcile import LEAVING_DATE_HEADER, Reconciliation
 from .report import Summary
 from .templates import Template
@@ -667,11 +667,19 @@ def _write_reconciliation_sheets(
         if written
         else ("書いていません / not written (--include-leavers)")
     )
+    date_format = reconciliation.leaver_template.columns[-1].date_format
+    proposed = rules.format_dates(
+        leavers["leaving"].astype(TEXT).reset_index(drop=True), date_format
+    )
     rows = [
-        [record[0], record[1], record[2], state, *record[3:]]
-        for record in leavers[["code", "leaving", "reason", *extra]]
-        .astype(str)
-        .itertuples(index=False, name=None)
+        [record[0], day, _in_japanese(record[1]), record[1], state, *record[2:]]
+        for day, record in zip(
+            proposed,
+            leavers[["code", "reason", *extra]]
+            .astype(str)
+            .itertuples(index=False, name=None),
+            strict=True,
+        )
     ]
     _write_sheet(
         workbook,
@@ -681,7 +689,8 @@ def _write_reconciliation_sheets(
             [
                 "社員コード",
                 f"{LEAVING_DATE_HEADER} (案 / proposed)",
-                "理由 / reason",
+                "理由",
+                "reason",
                 "ファイル / file",
                 *extra,
             ]
@@ -698,18 +707,42 @@ def _write_reconciliation_sheets(
         [
             [
                 "社員コード",
-                "理由 / reason",
+                "理由",
+                "reason",
                 "Okta の行 / Okta row",
                 "HRMOS の行 / HRMOS row",
             ]
         ],
         (
-            [code, reason, _row(okta), _row(hrmos)]
+            [code, _in_japanese(reason), reason, _row(okta), _row(hrmos)]
             for code, reason, okta, hrmos in conflicts[
                 ["code", "reason", "okta_row", "hrmos_row"]
             ].itertuples(index=False, name=None)
         ),
     )
+
+
+# Japanese for the reasons reconciliation gives, by how each one starts.
+REASONS_IN_JAPANESE = (
+    ("deactivated (DEPROVISIONED)", "Okta で無効 (退職) になっています"),
+    ("not in the Okta export", "Okta のエクスポートにいません"),
+    ("login ", "同じログインが HRMOS では別の社員コードにあります"),
+    ("email ", "同じメールアドレスが HRMOS では別の社員コードにあります"),
+    ("several Okta users share", "Okta の複数の人が同じ社員コードです"),
+    ("retired in HRMOS", "HRMOS では退職済みですが、Okta では有効です"),
+    (
+        "HRMOS already holds a record",
+        "HRMOS に適用日より後の記録があるため、この適用日では取り込めません",
+    ),
+    ("no ", "社員コードがないため照合できません"),
+)
+
+
+def _in_japanese(reason: str) -> str:
+    for start, japanese in REASONS_IN_JAPANESE:
+        if reason.startswith(start):
+            return japanese
+    return ""
 
 
 def _row(value) -> str:

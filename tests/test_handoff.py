@@ -287,8 +287,14 @@ def test_with_a_reconciliation_files_are_numbered_in_upload_order(
     leavers = [
         [c.value for c in row] for row in workbook["退職候補 Leavers"].iter_rows()
     ]
-    assert leavers[1][:2] == ["0099", "2027-04-01"]
-    assert "not written" in leavers[1][3]
+    assert leavers[0][:4] == ["社員コード", "退職日 (案 / proposed)", "理由", "reason"]
+    assert leavers[1][:4] == [
+        "0099",
+        "2027/04/01",
+        "Okta のエクスポートにいません",
+        "not in the Okta export",
+    ]
+    assert "not written" in leavers[1][4]
     readme = (out / "README.md").read_text()
     assert "**社員の一括編集(ファイル)**" in readme
     assert "2027/04/01" in readme
