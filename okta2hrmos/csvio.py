@@ -11,9 +11,10 @@ import csv
 import io
 import itertools
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -67,6 +68,13 @@ def read_csv(path: Path, encoding: str = "auto") -> RawCsv:
     header = _first_record(text)
     if header is None:
         raise InputError(f"{path} is empty: it has no header row.")
+    if len(header) == 1:
+        for separator, name in (("\t", "tab"), (";", "semicolon")):
+            if separator in header[0]:
+                raise InputError(
+                    f"{path} looks {name}-separated; save it as comma-separated CSV "
+                    "('CSV UTF-8' in Excel) and run again."
+                )
     width = len(header)
 
     cells = _parse_fast(text, width)
@@ -111,38 +119,61 @@ def decode(data: bytes, encoding: str, path: Path) -> tuple[str, str, bool]:
     bom = data.startswith(UTF8_BOM)
     if bom:
         data = data[len(UTF8_BOM) :]
+    skipped = len(UTF8_BOM) if bom else 0
 
     if encoding == "cp932" and not bom:
-        return _decode_strict(data, "cp932", path), "cp932", False
+        return _decode_strict(data, "cp932", path, skipped), "cp932", False
     if encoding == "utf-8" or bom:
-        return _decode_strict(data, "utf-8", path), "utf-8", bom
+        return _decode_strict(data, "utf-8", path, skipped), "utf-8", bom
 
     try:
         return data.decode("utf-8"), "utf-8", False
     except UnicodeDecodeError as error:
         utf8_error = error
-    if not _looks_like_broken_utf8(data, utf8_error.start):
-        try:
-            return data.decode("cp932"), "cp932", False
-        except UnicodeDecodeError:
-            pass
-    raise InputError(
-        f"{path} is neither UTF-8 nor CP932: byte 0x{data[utf8_error.start]:02X} "
-        f"at offset {utf8_error.start + (3 if bom else 0)} cannot be decoded; save "
-        "the file as 'CSV UTF-8' (or pass --encoding if you know it) and run again."
-    )
+    at = utf8_error.start
+    if _looks_like_broken_utf8(data, at):
+        raise InputError(
+            f"{path} is UTF-8 with a damaged byte: 0x{data[at]:02X} at offset {at} "
+            "is not UTF-8; fix or export the file again (reading it as CP932 would "
+            "garble it)."
+        )
+    try:
+        text = data.decode("cp932")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"{path} is neither UTF-8 (byte 0x{data[at]:02X} at offset {at}) nor "
+            f"CP932 (byte 0x{data[error.start]:02X} at offset {error.start}); save "
+            "it as 'CSV UTF-8' (or pass --encoding if you know it) and run again."
+        ) from None
+    if _looks_like_latin(text):
+        raise InputError(
+            f"{path} is not UTF-8, and read as CP932 it has half-width katakana but "
+            "no kanji or kana, as a Latin-1 or Windows-1252 file would; save it as "
+            "'CSV UTF-8', or pass --encoding cp932 if it really is CP932."
+        )
+    return text, "cp932", False
 
 
-def _decode_strict(data: bytes, encoding: str, path: Path) -> str:
+def _decode_strict(data: bytes, encoding: str, path: Path, skipped: int) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
         name = "UTF-8" if encoding == "utf-8" else "CP932"
         raise InputError(
             f"{path} is not valid {name}: byte 0x{data[error.start]:02X} at offset "
-            f"{error.start} cannot be decoded; save the file as 'CSV UTF-8' and run "
-            "again."
+            f"{error.start + skipped} cannot be decoded; save the file as "
+            "'CSV UTF-8' and run again."
         ) from None
+
+
+def _looks_like_latin(text: str) -> bool:
+    """Half-width katakana without any kanji or kana: accented Latin letters
+    (é, Å, ö) decoded as CP932 look exactly like that."""
+    return bool(_HALF_WIDTH_KANA.search(text)) and not _JAPANESE.search(text)
+
+
+_HALF_WIDTH_KANA = re.compile("[\uff61-\uff9f]")
+_JAPANESE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 
 
 def _looks_like_broken_utf8(data: bytes, error_at: int) -> bool:
@@ -328,6 +359,34 @@ def staged_folder(final: Path) -> Iterator[Path]:
         last = [n for n in names if n in _WRITTEN_LAST]
         for name in [n for n in names if n not in _WRITTEN_LAST] + last:
             os.replace(staging / name, final / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def staged_files(anchor: Path) -> Iterator[Callable[[Path], Path]]:
+    """Stage several output files and move them all into place at the end.
+
+    The context gives a function that maps a final path to the path to write
+    it at; whatever is written beside that path (split parts, say) moves
+    with it. If anything fails first, nothing is moved and nothing changes.
+    """
+    anchor.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=anchor, prefix=".okta2hrmos-staging-"))
+    planned: list[tuple[Path, Path]] = []
+
+    def stage(final: Path) -> Path:
+        folder = staging / str(len(planned))
+        folder.mkdir()
+        planned.append((folder, final))
+        return folder / final.name
+
+    try:
+        yield stage
+        for folder, final in planned:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            for produced in sorted(folder.iterdir()):
+                shutil.move(produced, final.parent / produced.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

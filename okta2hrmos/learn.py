@@ -19,7 +19,7 @@ from pathlib import Path
 from . import __version__
 from .csvio import RawCsv, read_csv
 from .rules import parse_date
-from .templates import Template
+from .templates import REQUIRED_MARKS, Template, field_key
 
 # Known HRMOS field names (and the spellings tenants use for them) → the Okta
 # attribute that usually feeds them, and the rules their values need.
@@ -114,11 +114,8 @@ KNOWN_FIELDS: list[tuple[tuple[str, ...], str, tuple[str, ...], str]] = [
     (("適用日", "発令日"), "", ("date",), "effective date of the history record"),
 ]
 
-# Marks that say a column is required, in its header or in a second header row.
-REQUIRED_MARKS = ("必須", "required", "※", "*", "＊", "●", "◎")
 OPTIONAL_MARKS = ("任意", "optional", "")
 
-_BRACKETS = re.compile(r"[（(【\[<＜].*?[）)】\]>＞]")
 _DATE_SHAPES = [
     (re.compile(r"\d{4}([/.-])(\d{1,2})\1(\d{1,2})"), "yyyy{0}{m}{0}{d}"),
     (re.compile(r"\d{4}年(\d{1,2})月(\d{1,2})日"), "yyyy年{m}月{d}日"),
@@ -187,15 +184,6 @@ def _count_header_rows(rows: list[list[str]]) -> int:
         if any(cells) and all(cell in marks for cell in cells):
             return 2
     return 1
-
-
-def field_key(header: str) -> str:
-    """Reduce a header to the key the known-field table is written in."""
-    text = unicodedata.normalize("NFKC", header)
-    text = _BRACKETS.sub("", text)
-    for mark in REQUIRED_MARKS:
-        text = text.replace(mark, "")
-    return re.sub(r"[\s_・:：\-―]", "", text).casefold()
 
 
 _BY_KEY = {

@@ -39,6 +39,12 @@ KATAKANA_PATTERN = r"[\u30a1-\u30fa\u30fc\u30fb\u3000 ]+"
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
+# Line breaks, including the Unicode ones a spreadsheet does not show.
+LINE_BREAKS = "[\r\n\u0085\u2028\u2029]"
+# Control characters and text-direction overrides: invisible, and never part
+# of a name or an address (tab, CR and LF are the line rules' business).
+CONTROL = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]"
+
 
 @dataclass
 class Problem:
@@ -81,6 +87,7 @@ def apply_rules(values: pd.Series, column: Column) -> Outcome:
         values = outcome.values
         problems += outcome.problems
     problems += formula_like(values).problems
+    problems += control_characters(values).problems
     return Outcome(values, problems)
 
 
@@ -182,7 +189,8 @@ def date_rule(values: pd.Series, column: Column) -> Outcome:
         (
             "?",
             "ambiguous-date",
-            "day and month cannot be told apart; write it as yyyy/MM/dd",
+            "day/month/year and month/day/year are not read, since 04/01/2024 "
+            "can be either; write it as yyyy/MM/dd",
         ),
         (
             "!",
@@ -214,11 +222,11 @@ def max_length(values: pd.Series, column: Column) -> Outcome:
 
 def one_line(values: pd.Series, column: Column) -> Outcome:
     """Line breaks inside a value are a finding, or become a space."""
-    has_break = values.str.contains("[\r\n]", regex=True)
+    has_break = values.str.contains(LINE_BREAKS, regex=True)
     if not has_break.any():
         return Outcome(values, [])
     if column.line_breaks == "space":
-        joined = values.str.replace(r"\s*[\r\n]+\s*", " ", regex=True)
+        joined = values.str.replace(rf"\s*{LINE_BREAKS}+\s*", " ", regex=True)
         return Outcome(
             joined,
             [
@@ -304,6 +312,23 @@ def look_up(values: pd.Series, lookup: Lookup) -> Outcome:
 
 def _lookup_key(value: str) -> str:
     return unicodedata.normalize("NFKC", value).strip(TRIMMED).casefold()
+
+
+def control_characters(values: pd.Series) -> Outcome:
+    """Flag control characters and text-direction overrides in a value."""
+    bad = values.str.contains(CONTROL, regex=True)
+    problems = []
+    if bad.any():
+        problems.append(
+            Problem(
+                "control-character",
+                "error",
+                bad,
+                "holds an invisible control or text-direction character; remove it "
+                "in Okta",
+            )
+        )
+    return Outcome(values, problems)
 
 
 RULES: dict[str, Callable[[pd.Series, Column], Outcome]] = {

@@ -14,6 +14,7 @@ import dataclasses
 import hashlib
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,7 @@ _COLUMN_KEYS = {
     "max_length",
     "allowed",
     "line_breaks",
+    "unique",
     "note",
 }
 _LOOKUP_KEYS = {"file", "key", "value"}
@@ -64,6 +66,33 @@ _LOOKUP_KEYS = {"file", "key", "value"}
 _DATE_TOKEN = re.compile(r"yyyy|MM|M|dd|d")
 
 CONSTANT_PREFIX = "const:"
+
+# HRMOS keys every import by 社員コード and refuses a 認証メールアドレス that
+# another account holds, so columns with these headers are unique unless a
+# template says `unique = false`.
+KEY_HEADERS = (
+    "社員コード",
+    "社員番号",
+    "従業員コード",
+    "従業員番号",
+    "認証メールアドレス",
+)
+
+# Marks that say a column is required, in its header or in a second header row.
+REQUIRED_MARKS = ("必須", "required", "※", "*", "＊", "●", "◎")
+_BRACKETS = re.compile(r"[（(【\[<＜].*?[）)】\]>＞]")
+
+
+def field_key(header: str) -> str:
+    """Reduce a header to the key under which HRMOS field names are compared."""
+    text = unicodedata.normalize("NFKC", header)
+    text = _BRACKETS.sub("", text)
+    for mark in REQUIRED_MARKS:
+        text = text.replace(mark, "")
+    return re.sub(r"[\s_・:：\-―]", "", text).casefold()
+
+
+_KEY_FIELDS = {field_key(header) for header in KEY_HEADERS}
 
 
 @dataclass(frozen=True)
@@ -91,6 +120,7 @@ class Column:
     max_length: int | None = None
     allowed: str | None = None
     line_breaks: str = "reject"
+    unique: bool = False
     note: str = ""
 
     @property
@@ -175,7 +205,7 @@ def load_template(name_or_path: str | Path) -> Template:
         raise ConfigError(problems[0])
     if problems:
         raise ConfigError(
-            f"{problems[0]} ({len(problems) - 1} more problems: run `okta2hrmos "
+            f"{problems[0]} ({len(problems) - 1} more: run `okta2hrmos "
             "template check` on it to see them all)"
         )
     assert template is not None
@@ -329,11 +359,8 @@ class _Builder:
         if effective_date and "date" not in rules:
             rules = ["date", *rules]
         date_format = raw.get("date_format", "yyyy/MM/dd")
-        if "date" in rules and not _DATE_TOKEN.search(str(date_format)):
-            self.problem(
-                f"{where}: date_format {date_format!r} has no yyyy, MM or dd; "
-                "write it like yyyy/MM/dd."
-            )
+        if "date" in rules:
+            self._check_date_format(str(date_format), where)
         max_length = raw.get("max_length")
         if "max_length" in rules and not (
             isinstance(max_length, int)
@@ -360,8 +387,23 @@ class _Builder:
                     f"{where} has a lookup but no source attribute to look up."
                 )
 
+        unique = raw.get("unique", field_key(header) in _KEY_FIELDS)
+        if not isinstance(unique, bool):
+            self.problem(f"{where}: unique must be true or false.")
+            unique = False
+        if value is not None and unique:
+            self.problem(
+                f"{where} must be unique, so it cannot be the constant {value!r}."
+            )
+        if value is not None and not str(value).strip():
+            self.problem(
+                f"{where}: a constant cannot be blank (a blank cell clears HRMOS's "
+                "value); remove the column instead."
+            )
+
         return Column(
             header=header,
+            unique=unique,
             source=tuple(source),
             value=None if value is None else str(value),
             lookup=lookup,
@@ -374,6 +416,21 @@ class _Builder:
             line_breaks=line_breaks,
             note=str(raw.get("note", "")),
         )
+
+    def _check_date_format(self, pattern: str, where: str) -> None:
+        """A date pattern needs a year, a month and a day, and no stray letters."""
+        tokens = [token for token, _ in format_date_pattern(pattern) if token]
+        literals = "".join(text for token, text in format_date_pattern(pattern))
+        kinds = sorted({token[0] for token in tokens})
+        if (
+            kinds != ["M", "d", "y"]
+            or len(tokens) != 3
+            or re.search(r"[A-Za-z%]", literals)
+        ):
+            self.problem(
+                f"{where}: date_format {pattern!r} is not a date pattern; write it "
+                "with yyyy, MM (or M) and dd (or d) once each, like yyyy/MM/dd."
+            )
 
     def lookup(self, raw: Any, where: str) -> Lookup | None:
         if isinstance(raw, str):
@@ -422,6 +479,11 @@ class _Builder:
                 continue
             row = row + [""] * (len(header) - len(row))
             okta, hrmos = row[k].strip(), row[v].strip()
+            if not hrmos:
+                self.problem(
+                    f"{where}: the mapping file {path} maps {okta!r} (row {number}) "
+                    "to a blank value, which would clear HRMOS's value; fill it in."
+                )
             if okta in pairs and pairs[okta] != hrmos:
                 self.problem(
                     f"{where}: the mapping file {path} maps {okta!r} twice (row "
@@ -470,6 +532,12 @@ def with_overrides(template: Template, overrides: dict[str, str]) -> Template:
         expression = overrides[column.header].strip()
         if expression.startswith(CONSTANT_PREFIX):
             value = expression[len(CONSTANT_PREFIX) :]
+            if column.unique or not value.strip():
+                why = "must be unique" if column.unique else "cannot be blank"
+                raise ConfigError(
+                    f"--map {column.header}={expression}: the column {why}, so it "
+                    "cannot take that constant."
+                )
             columns.append(dataclasses.replace(column, source=(), value=value))
             continue
         names = [name.strip() for name in expression.split("|") if name.strip()]

@@ -299,6 +299,17 @@ def _read_json(path: Path) -> Users:
             f"{path} is not a JSON array of Okta users; give the body of "
             "GET /api/v1/users (or of an app's users) as returned by Okta."
         )
+    if not records:
+        raise InputError(f"{path} holds no users (an empty array); export them again.")
+    if not any(
+        isinstance(record.get("profile"), Mapping)
+        or isinstance(record.get("_embedded"), Mapping)
+        for record in records
+    ):
+        raise InputError(
+            f"{path} holds no Okta users: none of its objects has a 'profile'; give "
+            "the body of GET /api/v1/users (or of an app's users) as Okta returns it."
+        )
     try:
         table = table_from_records(records)
     except ValueError as error:
@@ -340,6 +351,12 @@ def _read_csv(path: Path, encoding: str) -> Users:
     _refuse_duplicate_headers(path, raw.header, names)
 
     blank = _blank_rows(cells, raw.ragged)
+    if len(blank) == len(cells):
+        rows = f"all {len(cells)} rows are blank" if len(cells) else "it has no rows"
+        raise InputError(
+            f"{path} holds no users: it has a header but {rows}; export the users "
+            "again."
+        )
     ragged = {row: found for row, found in raw.ragged.items() if row not in blank}
     kept = cells.loc[~cells.index.isin(blank), list(names)]
     kept.columns = [names[position] for position in names]

@@ -112,7 +112,17 @@ def validate_many(
                 prepared[column.header] = values
         layouts.append((template, pd.DataFrame(prepared, index=table.index), left_out))
 
+    # Unique columns fed by one attribute are checked on that attribute (so
+    # the finding names it); the others on the values they will write.
     unique = dict.fromkeys(name for t in templates for name in t.unique)
+    for template, prepared, _ in layouts:
+        for column in template.columns:
+            if not column.unique or column.header not in prepared.columns:
+                continue
+            if len(column.source) == 1 and not column.lookup and not column.value:
+                unique.setdefault(column.source[0])
+            else:
+                _check_unique(prepared, column.header, collector)
     for name in unique:
         attribute = find_attribute(table.columns, name)
         if attribute is not None:
@@ -151,7 +161,7 @@ def _prepare_column(
     found = (find_attribute(table.columns, name) for name in column.source)
     present = [name for name in found if name is not None]
     if not present:
-        if column.required:
+        if column.required and len(table):
             collector.add_group(
                 "missing-required",
                 "error",

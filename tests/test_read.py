@@ -183,7 +183,7 @@ def test_utf8_with_a_damaged_byte_is_not_read_as_cp932(write_file):
     """Refuse silent mojibake: UTF-8 text with one bad byte names the offset."""
     data = "login,lastName\na@example.test,山田\n".encode() + b"\xff\n"
     path = write_file("users.csv", data)
-    with pytest.raises(InputError, match=r"byte 0xFF at offset 37"):
+    with pytest.raises(InputError, match=r"damaged byte: 0xFF at offset 37"):
         read_users(path)
 
 
@@ -249,7 +249,7 @@ def test_null_missing_and_empty_are_all_empty():
         ("{not json", "not valid JSON"),
         ('{"errorCode": "E0000011", "errorSummary": "Invalid token"}', "Okta error"),
         ('{"id": 1}', "not a JSON array"),
-        ('[{"id": "x", "profile": "oops"}]', "not a JSON object"),
+        ('[{"id": "y", "profile": {}}, {"id": "x", "profile": "oops"}]', "not a JSON object"),
     ],
 )
 def test_bad_json_stops_with_one_sentence(write_file, content, message):
@@ -292,3 +292,55 @@ def test_very_long_values_are_read(write_file):
     users = read_users(path)
     assert users.table.loc[2, "postalAddress"] == long
     assert users.ragged == {3: (3, ["d"])}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("login,email\n", "has a header but it has no rows"),
+        ("login,email\n,\n , \n", "all 2 rows are blank"),
+    ],
+)
+def test_a_file_without_users_stops(write_file, content, message):
+    with pytest.raises(InputError, match=message):
+        read_users(write_file("users.csv", content))
+
+
+def test_an_empty_json_array_stops(write_file):
+    with pytest.raises(InputError, match="holds no users"):
+        read_users(write_file("users.json", "[]"))
+
+
+def test_json_objects_without_profiles_are_not_okta_users(write_file):
+    with pytest.raises(InputError, match="none of its objects has a 'profile'"):
+        read_users(write_file("users.json", '[{"login": "a@x.test"}]'))
+
+
+@pytest.mark.parametrize(("separator", "name"), [("\t", "tab"), (";", "semicolon")])
+def test_tab_or_semicolon_separated_files_are_named(write_file, separator, name):
+    path = write_file("users.csv", separator.join(["login", "email"]) + "\na\tb\n")
+    with pytest.raises(InputError, match=f"looks {name}-separated"):
+        read_users(path)
+
+
+def test_latin1_is_not_read_as_cp932(write_file):
+    """Åsa Öberg in Latin-1 decodes as CP932 half-width katakana: refuse it."""
+    path = write_file("users.csv", "login,firstName,lastName\na,Åsa,Öberg\n",
+                      encoding="latin-1")
+    with pytest.raises(InputError, match="Latin-1"):
+        read_users(path)
+    forced = read_users(path, encoding="cp932").table
+    assert forced.loc[2, "firstName"] == "ﾅsa"
+
+
+def test_neither_utf8_nor_cp932_names_both_offsets(write_file):
+    path = write_file("users.csv", b"login,name\na,\xc5\xfc\xfc\n")
+    with pytest.raises(InputError, match=r"UTF-8 \(byte 0xC5 at offset 13\) nor "
+                                         r"CP932 \(byte 0xFC at offset 14\)"):
+        read_users(path)
+
+
+def test_forced_utf8_counts_the_bom_in_the_offset(write_file):
+    path = write_file("users.csv", b"login\n\xff\n", bom=True)
+    with pytest.raises(InputError, match="offset 9"):
+        read_users(path, encoding="utf-8")

@@ -399,3 +399,60 @@ def test_date_pattern_is_learned_from_the_cells(write_file, sample, pattern):
     path = write_file("tenant.csv", f"社員番号,入社日\n0001,{sample}\n")
     document = tomllib.loads(learn(path).text)
     assert document["columns"][1]["date_format"] == pattern
+
+
+@pytest.mark.parametrize("pattern", ["dd.MM.YYYY", "yy/M/d", "%Y-%m-%d", "yyyy/MM", "yyyy-MM-dd-dd"])
+def test_a_date_pattern_with_a_typo_cannot_work(invoke, write_file, pattern):
+    path = write_file(
+        "mine.toml",
+        f'[[columns]]\nheader = "入社日"\nsource = "hireDate"\nrules = ["date"]\n'
+        f'date_format = "{pattern}"\n',
+    )
+    result = invoke("template", "check", path)
+    assert result.exit_code == 1
+    assert "is not a date pattern" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("column", "message"),
+    [('header = "社員コード"\nvalue = "X"\n', "cannot be the constant"),
+     ('header = "セイ"\nvalue = " "\n', "constant cannot be blank")],
+)
+def test_constants_that_cannot_work(invoke, write_file, column, message):
+    path = write_file("mine.toml", f"[[columns]]\n{column}")
+    result = invoke("template", "check", path)
+    assert result.exit_code == 1
+    assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("mapping", "message"),
+    [("社員コード=const:X", "must be unique"), ("セイ=const:", "cannot be blank")],
+)
+def test_map_constants_that_cannot_work(invoke, write_file, mapping, message):
+    result = invoke("convert", okta_export(write_file), "-o", "x.csv", "--map", mapping)
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_map_of_the_key_to_another_attribute_still_finds_duplicates(invoke, write_file):
+    users = write_file(
+        "users.csv",
+        "login,firstName,lastName,email,employeeNumber,empId\n"
+        "a@x.test,太郎,山田,a@x.test,1,E001\nb@x.test,花子,佐藤,b@x.test,2,E001\n",
+    )
+    result = invoke("convert", users, "-o", "x.csv", "--map", "社員コード=empId")
+    assert result.exit_code == 1
+    assert "duplicate-key" in result.stderr
+
+
+def test_a_lookup_to_a_blank_value_cannot_work(invoke, write_file):
+    write_file("departments.csv", "okta,hrmos\n営業部,\n")
+    path = write_file(
+        "mine.toml",
+        '[[columns]]\nheader = "部署コード"\nsource = "department"\n'
+        'lookup = { file = "departments.csv" }\n',
+    )
+    result = invoke("template", "check", path)
+    assert result.exit_code == 1
+    assert "to a blank value" in result.stderr

@@ -342,3 +342,67 @@ def test_line_breaks_in_a_one_line_column_are_rejected():
 def test_too_long_name():
     found = findings_of(users_of(person(1, lastName="長" * 51)), "too-long")
     assert found["row"].tolist() == ["2"]
+
+
+def template_from(write_file, text: str):
+    return load_template(write_file("t.toml", text))
+
+
+def test_key_column_is_unique_whatever_its_source(write_file):
+    """社員コード fed by another attribute, with no `unique` list, is still unique."""
+    template = template_from(
+        write_file, '[[columns]]\nheader = "社員コード"\nsource = "empId"\n'
+    )
+    users = users_of(person(1, empId="E001"), person(2, empId="e001"))
+    found = findings_of(users, "duplicate-key", template)
+    assert found[["row", "column"]].values.tolist() == [["2;3", "empId"]]
+
+
+def test_key_column_fed_by_a_lookup_is_checked_on_what_it_writes(write_file):
+    write_file("codes.csv", "okta,hrmos\nA,X1\nB,X1\n")
+    template = template_from(
+        write_file,
+        '[[columns]]\nheader = "社員コード"\nsource = "empId"\n'
+        'lookup = { file = "codes.csv" }\n',
+    )
+    users = users_of(person(1, empId="A"), person(2, empId="B"))
+    found = findings_of(users, "duplicate-key", template)
+    assert found[["row", "column", "value"]].values.tolist() == [["2;3", "社員コード", "X1"]]
+
+
+def test_a_unique_column_can_be_declared_and_undeclared(write_file):
+    template = template_from(
+        write_file,
+        '[[columns]]\nheader = "社員コード"\nsource = "employeeNumber"\nunique = false\n'
+        '[[columns]]\nheader = "ロッカー"\nsource = "locker"\nunique = true\n',
+    )
+    template = type(template)(**{**template.__dict__, "unique": ()})
+    users = users_of(person(1, employeeNumber="1", locker="L1"),
+                     person(2, employeeNumber="1", locker="L1"))
+    found = findings_of(users, "duplicate-key", template)
+    assert found["column"].tolist() == ["locker"]
+
+
+@pytest.mark.parametrize(
+    ("character", "code"),
+    [("\x00", "control-character"), ("\x1b", "control-character"),
+     ("\u202e", "control-character"), ("\u2028", "line-break"), ("\x85", "line-break")],
+)
+def test_control_characters_and_unicode_line_breaks_are_found(character, code):
+    found = findings_of(users_of(person(1, lastName=f"山{character}田")), code)
+    assert found["row"].tolist() == ["2"]
+    assert found["severity"].tolist() == ["error"]
+
+
+def test_names_beyond_the_basic_plane_are_flagged_not_changed():
+    validation = validate(users_of(person(1, lastName="𠮷田")), TEMPLATE)
+    found = validation.findings[validation.findings["code"] == "non-bmp-character"]
+    assert found["severity"].tolist() == ["warning"]
+    assert validation.prepared["姓"].tolist() == ["𠮷田"]
+
+
+def test_a_file_without_rows_and_columns_does_not_crash():
+    users = users_of(person(1))
+    users.table = users.table.iloc[0:0].drop(columns=["employeeNumber"])
+    validation = validate(users, TEMPLATE)
+    assert validation.findings.empty
