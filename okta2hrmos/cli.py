@@ -8,6 +8,7 @@ safeguard.
 
 from __future__ import annotations
 
+import signal
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import click
 
 from . import __version__, handoff, hrmos, reconcile, report
 from .config import CONFIG_NAME, load_config
-from .csvio import ENCODINGS, write_text
+from .csvio import ENCODINGS, staged_files, write_text
 from .errors import ConfigError, UserError
 from .learn import compare, learn
 from .okta.commands import ORG_URL_ENV, export_command, okta_options, users_from_okta
@@ -39,11 +40,36 @@ class Okta2HrmosGroup(click.Group):
     """A command group that ends user errors with one sentence, not a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
+        previous = signal.signal(signal.SIGTERM, _terminated)
         try:
             return super().invoke(ctx)
         except UserError as error:
             click.secho(f"Error: {error}", fg="red", err=True)
             ctx.exit(error.exit_code)
+        except KeyboardInterrupt:
+            click.secho(
+                "Interrupted: no output file was written or changed.",
+                fg="red",
+                err=True,
+            )
+            ctx.exit(130)
+        except OSError as error:
+            if error.filename is None:
+                raise
+            click.secho(
+                f"Error: cannot use {error.filename}: {error.strerror}; choose another "
+                "path or fix its permissions.",
+                fg="red",
+                err=True,
+            )
+            ctx.exit(2)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    """Stop on SIGTERM as on Ctrl-C, so staged files are cleaned up."""
+    raise KeyboardInterrupt
 
 
 @click.group(
@@ -231,34 +257,63 @@ def convert_command(
     rejected = len(validation.rejected)
     _print_findings(validation, quiet)
 
-    if strict and rejected:
-        summary = Summary.of(validation, written=0, files=[])
+    rejects_path = rejects_path or output_path.with_name(
+        f"{output_path.stem}-rejects.csv"
+    )
+    _refuse_clashing_paths(
+        {
+            "INPUT": input_path,
+            "-o": output_path,
+            "--rejects": rejects_path,
+            "--report": report_path,
+        }
+    )
+    held_back = len(rows) if strict and rejected else 0
+
+    files = []
+    if not held_back:
+        with staged_files(output_path.parent) as stage:
+            staged = hrmos.write_import_file(
+                rows, validation.template, stage(output_path)
+            )
+            files += [output_path.parent / path.name for path in staged]
+            if rejected:
+                report.write_rejects(validation, stage(rejects_path))
+                files.append(rejects_path)
+            if report_path:
+                report.write_findings(validation.findings, stage(report_path))
+                files.append(report_path)
+
+    summary = Summary.of(
+        validation, written=len(rows) - held_back, files=files, held_back=held_back
+    )
+    if held_back:
         click.secho(
             f"{rejected} rows were rejected and --strict is set, so nothing was "
             "written; fix the rows listed above and run again.",
             fg="red",
             err=True,
         )
-        click.echo(summary.line(), err=True)
-        raise SystemExit(1)
-
-    files = hrmos.write_import_file(rows, validation.template, output_path)
-    if rejected:
-        rejects_path = rejects_path or output_path.with_name(
-            f"{output_path.stem}-rejects.csv"
-        )
-        report.write_rejects(validation, rejects_path)
-        files.append(rejects_path)
-    if report_path:
-        report.write_findings(validation.findings, report_path)
-        files.append(report_path)
-
-    summary = Summary.of(validation, written=len(rows), files=files)
     _print_left_out(validations, quiet)
     for path in files:
         _note(f"wrote {path}", quiet)
     click.echo(summary.line(), err=True)
     raise SystemExit(summary.exit_code)
+
+
+def _refuse_clashing_paths(paths: dict[str, Path | None]) -> None:
+    """Stop when two of a command's files are one: one would overwrite the other."""
+    seen: dict[Path, str] = {}
+    for option, path in paths.items():
+        if path is None:
+            continue
+        resolved = path.resolve()
+        if resolved in seen:
+            raise ConfigError(
+                f"{seen[resolved]} and {option} are the same file ({path}); give "
+                "each its own path."
+            )
+        seen[resolved] = option
 
 
 @main.command("run")
@@ -396,7 +451,13 @@ def run_command(
     metavar="CURRENT.csv",
     help="An export of the employees HRMOS holds now (社員履歴のエクスポート).",
 )
-@max_leavers_option
+@click.option(
+    "--max-leavers",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Warn when more than N leavers would be proposed (diff warns, run "
+    "refuses; more than 20% of the people active in HRMOS always warns).",
+)
 @job_options
 def diff_command(
     input_path: Path, hrmos_export: Path, max_leavers: int | None, **job
