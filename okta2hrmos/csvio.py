@@ -383,8 +383,10 @@ def staged_files(anchor: Path) -> Iterator[Callable[[Path], Path]]:
 
     try:
         yield stage
-        for folder, final in planned:
+        # Make every target folder first, so a bad path fails before any move.
+        for _, final in planned:
             final.parent.mkdir(parents=True, exist_ok=True)
+        for folder, final in planned:
             for produced in sorted(folder.iterdir()):
                 shutil.move(produced, final.parent / produced.name)
     finally:

@@ -35,14 +35,22 @@ class Summary:
     errors: int
     warnings: int
     infos: int
+    held_back: int = 0
     files: list[str] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @classmethod
-    def of(cls, validation: Validation, written: int, files: list[Path]) -> Summary:
+    def of(
+        cls,
+        validation: Validation,
+        written: int,
+        files: list[Path],
+        held_back: int = 0,
+    ) -> Summary:
         users = validation.users
         return cls(
+            held_back=held_back,
             source=users.source,
             template=validation.template.name,
             read=users.rows_read,
@@ -62,7 +70,9 @@ class Summary:
 
     @property
     def adds_up(self) -> bool:
-        return self.read == self.written + self.rejected + self.dropped_blank
+        return self.read == (
+            self.written + self.held_back + self.rejected + self.dropped_blank
+        )
 
     @property
     def exit_code(self) -> int:
@@ -71,8 +81,9 @@ class Summary:
 
     def line(self, written: str = "written") -> str:
         """The one-line summary printed at the end of a run."""
+        held = f", {self.held_back} held back by --strict" if self.held_back else ""
         return (
-            f"{self.read} rows read: {self.written} {written}, {self.rejected} "
+            f"{self.read} rows read: {self.written} {written}{held}, {self.rejected} "
             f"rejected, {self.dropped_blank} blank dropped; {self.errors} errors, "
             f"{self.warnings} warnings, {self.infos} cleaned."
         )

@@ -274,3 +274,40 @@ def test_help_of_every_command_has_an_example(invoke):
         result = invoke(*command, "--help")
         assert result.exit_code == 0
         assert "Example" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["-o", "x.csv", "--rejects", "x.csv"], ["-o", "users.csv"],
+     ["-o", "x.csv", "--rejects", "users.csv"], ["-o", "x.csv", "--report", "x.csv"]],
+)
+def test_convert_refuses_to_write_one_file_over_another(invoke, users_csv, tmp_path,
+                                                        arguments):
+    before = users_csv.read_bytes()
+    result = invoke("convert", users_csv, *arguments)
+    assert result.exit_code == 2
+    assert "are the same file" in result.stderr
+    assert users_csv.read_bytes() == before
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_strict_counts_the_rows_held_back(invoke, users_csv):
+    result = invoke("convert", users_csv, "-o", "hrmos.csv", "--strict")
+    assert "4 rows read: 0 written, 2 held back by --strict, 1 rejected, 1 blank dropped" in result.stderr
+
+
+def test_a_failed_write_leaves_no_import_file_without_its_rejects(invoke, users_csv, tmp_path):
+    (tmp_path / "taken").write_text("a file, not a folder")
+    result = invoke("convert", users_csv, "-o", "hrmos.csv", "--rejects", "taken/rejects.csv")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1].startswith("Error: cannot use taken")
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "hrmos.csv").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".okta2hrmos")]
+
+
+def test_an_unwritable_report_path_is_one_sentence(invoke, users_csv, tmp_path):
+    (tmp_path / "taken").write_text("x")
+    result = invoke("validate", users_csv, "--report", "taken/findings.csv")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1].startswith("Error: cannot use")
