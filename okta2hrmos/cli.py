@@ -23,6 +23,7 @@ from .okta.commands import ORG_URL_ENV, export_command, okta_options, users_from
 from .report import Summary
 from .rules import parse_date
 from .templates import (
+    CONSTANT_PREFIX,
     DEFAULT_TEMPLATE,
     Template,
     apply_overrides,
@@ -32,7 +33,7 @@ from .templates import (
     load_template,
     parse_overrides,
 )
-from .users import read_users
+from .users import find_attribute, read_users
 from .validate import Validation, validate_many
 
 
@@ -544,8 +545,13 @@ def template_show(name: str, as_toml: bool) -> None:
     help="How many header rows the sample has [default: 1, or 2 when the second "
     "row holds only 必須/任意 marks].",
 )
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 def template_learn(
-    sample: Path, output_path: Path, name: str | None, header_rows: int | None
+    sample: Path,
+    output_path: Path,
+    name: str | None,
+    header_rows: int | None,
+    force: bool,
 ) -> None:
     """Write a template that reproduces a file from your own HRMOS tenant.
 
@@ -559,6 +565,11 @@ def template_learn(
     Example:
       okta2hrmos template learn tenant-template.csv -o mine.toml
     """
+    if output_path.exists() and not force:
+        raise ConfigError(
+            f"{output_path} already exists (perhaps a template you edited); give "
+            "another -o, or --force to replace it."
+        )
     learned = learn(sample, name=name, header_rows=header_rows, output=output_path)
     write_text(output_path, learned.text)
     for note in learned.notes:
@@ -574,7 +585,6 @@ def template_learn(
         )
     if learned.required:
         click.echo(f"Required: {', '.join(learned.required)}", err=True)
-    load_template(output_path)
     click.echo(f"wrote {output_path}", err=True)
 
 
@@ -603,7 +613,9 @@ def template_check(name: str, sample: Path | None) -> None:
         click.secho(f"differs: {difference}", fg="yellow", err=True)
     if problems or differences:
         click.echo(
-            f"{len(problems)} problems, {len(differences)} differences.", err=True
+            f"{_count(len(problems), 'problem')}, "
+            f"{_count(len(differences), 'difference')}.",
+            err=True,
         )
         raise SystemExit(1)
     against = f" and matches {sample}" if sample else ""
@@ -624,15 +636,36 @@ def _validate(
 ) -> list[Validation]:
     config = load_config(config_path)
     names = list(template_names) or config.templates or [DEFAULT_TEMPLATE]
-    overrides = {**config.map, **parse_overrides(list(maps))}
-    templates = apply_overrides([load_template(name) for name in names], overrides)
+    templates = [load_template(name) for name in names]
+    # The project file may map columns of templates this run does not use;
+    # a --map for a column no template has is a mistake.
+    known = {header for template in templates for header in template.headers}
+    overrides = {h: e for h, e in config.map.items() if h in known}
+    overrides.update(parse_overrides(list(maps)))
+    templates = apply_overrides(templates, overrides)
     _refuse_repeated_names(templates)
     day = _parse_effective_date(effective_date)
     if isinstance(source, Path):
         users = read_users(source, encoding or config.encoding or "auto")
     else:
         users = users_from_okta(**source)
+    _refuse_absent_mapped_attributes(users.table.columns, overrides)
     return validate_many(users, templates, day)
+
+
+def _refuse_absent_mapped_attributes(columns, overrides: dict[str, str]) -> None:
+    """A mapping someone wrote on purpose must find its attribute in the input."""
+    for header, expression in overrides.items():
+        if expression.strip().startswith(CONSTANT_PREFIX):
+            continue
+        names = [name.strip() for name in expression.split("|") if name.strip()]
+        names = [n.removeprefix("profile.") for n in names]
+        if names and all(find_attribute(columns, name) is None for name in names):
+            raise ConfigError(
+                f"The mapping {header}={expression} names an attribute the input "
+                f"does not have ({' or '.join(names)}); check its spelling against "
+                "the input's header."
+            )
 
 
 def _refuse_repeated_names(templates: list[Template]) -> None:
@@ -762,6 +795,10 @@ def _print_left_out(validations: list[Validation], quiet: bool) -> None:
                 fg="yellow",
                 err=True,
             )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _note(message: str, quiet: bool) -> None:

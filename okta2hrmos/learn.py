@@ -18,8 +18,9 @@ from pathlib import Path
 
 from . import __version__
 from .csvio import RawCsv, read_csv
+from .errors import InputError
 from .rules import parse_date
-from .templates import REQUIRED_MARKS, Template, field_key
+from .templates import REQUIRED_MARKS, Template, check_text, field_key
 
 # Known HRMOS field names (and the spellings tenants use for them) → the Okta
 # attribute that usually feeds them, and the rules their values need.
@@ -150,8 +151,14 @@ def learn(
             "or save it as 'CSV UTF-8' before you compare."
         )
 
+    _refuse_unusable_header(sample, raw.header)
     rows = [raw.header] + raw.cells.astype(str).values.tolist()
     count = header_rows or _count_header_rows(rows)
+    if count > len(rows):
+        raise InputError(
+            f"{sample} has {len(rows)} rows, fewer than the {count} header rows "
+            "given with --header-rows."
+        )
     headers, data = rows[:count], rows[count:]
     markers = headers[1] if count > 1 else [""] * len(raw.header)
 
@@ -173,7 +180,25 @@ def learn(
     name = name or _name_of(output or sample)
     output = output or Path(f"{name}.toml")
     learned.text = _render(sample, name, output, raw, headers, columns, notes)
+    _, problems = check_text(learned.text.encode("utf-8"), output)
+    if problems:
+        raise InputError(f"A template learned from {sample} cannot work: {problems[0]}")
     return learned
+
+
+def _refuse_unusable_header(sample: Path, header: list[str]) -> None:
+    blank = [str(n) for n, cell in enumerate(header, start=1) if not cell.strip()]
+    if blank:
+        raise InputError(
+            f"{sample}: header cell {', '.join(blank)} is empty, so that column "
+            "cannot be told apart; give it its HRMOS field name and run again."
+        )
+    repeated = sorted({cell for cell in header if header.count(cell) > 1})
+    if repeated:
+        raise InputError(
+            f"{sample}: the header has {', '.join(repeated)} more than once; an "
+            "HRMOS file names each field once, so check the file and run again."
+        )
 
 
 def _count_header_rows(rows: list[list[str]]) -> int:
@@ -390,7 +415,7 @@ def compare(template: Template, sample: Path) -> list[str]:
         )
     common_sample = [h for h in sample_headers if h in template_headers]
     common_template = [h for h in template_headers if h in sample_headers]
-    if not missing and not extra and common_sample != common_template:
+    if common_sample != common_template:
         differences.append(
             f"the columns are in another order: {sample.name} has "
             f"{', '.join(common_sample)}"
@@ -402,9 +427,26 @@ def compare(template: Template, sample: Path) -> list[str]:
             f"header row {number} differs: {sample.name} has {', '.join(have)}; "
             f"the template has {', '.join(want)}"
         )
-    if len(actual) < len(expected):
+    header_count = _count_header_rows(rows)
+    if header_count != len(expected):
         differences.append(
-            f"the template has {len(expected)} header rows; {sample.name} has "
-            f"{len(actual)}"
+            f"{sample.name} has {header_count} header row(s); the template has "
+            f"{len(expected)} (set header_rows)"
         )
+
+    data = rows[max(header_count, len(expected)) :]
+    for column in template.columns:
+        if "date" not in column.rules or column.header not in sample_headers:
+            continue
+        position = sample_headers.index(column.header)
+        values = [row[position] for row in data if row[position].strip()]
+        if not values:
+            continue
+        pattern = _date_pattern(values)
+        if pattern != column.date_format:
+            differences.append(
+                f"{sample.name} writes {column.header} as {pattern} "
+                f"({values[0]}); the template writes {column.date_format} "
+                f'(set date_format = "{pattern}")'
+            )
     return differences

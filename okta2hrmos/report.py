@@ -215,7 +215,10 @@ def findings_table(findings: pd.DataFrame, limit: int = 40) -> str:
 
 def _fit(text: str, width: int | None) -> str:
     """Cut or pad text to a terminal width, counting wide characters as two."""
-    text = text.replace("\r", "\\r").replace("\n", "\\n")
+    text = "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode()
+        for char in text
+    )
     if width is None:
         return text
     if _width(text) > width:

@@ -215,7 +215,11 @@ def load_template(name_or_path: str | Path) -> Template:
 def check_template(name_or_path: str | Path) -> tuple[Template | None, list[str]]:
     """Load a template and list every reason it cannot work."""
     path = resolve(name_or_path)
-    data = path.read_bytes()
+    return check_text(path.read_bytes(), path)
+
+
+def check_text(data: bytes, path: Path) -> tuple[Template | None, list[str]]:
+    """Build a template from the bytes of a file at ``path``; list its problems."""
     try:
         document = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:

@@ -456,3 +456,69 @@ def test_a_lookup_to_a_blank_value_cannot_work(invoke, write_file):
     result = invoke("template", "check", path)
     assert result.exit_code == 1
     assert "to a blank value" in result.stderr
+
+
+def test_check_against_finds_header_rows_dates_and_order(invoke, write_file):
+    sample = write_file(
+        "tenant.csv",
+        b"\xef\xbb\xbf" + "社員番号,名,姓,入社日,部署\r\n必須,必須,必須,,\r\n"
+        "0001,太郎,山田,2012-03-01,営業部\r\n".encode(),
+    )
+    template = write_file(
+        "mine.toml",
+        '[[columns]]\nheader = "社員番号"\nsource = "employeeNumber"\n'
+        '[[columns]]\nheader = "姓"\nsource = "lastName"\n'
+        '[[columns]]\nheader = "名"\nsource = "firstName"\n'
+        '[[columns]]\nheader = "入社日"\nsource = "hireDate"\nrules = ["date"]\n'
+        'date_format = "yyyy/M/d"\n',
+    )
+    result = invoke("template", "check", template, "--against", sample)
+    assert result.exit_code == 1
+    assert "has 2 header row(s); the template has 1" in result.stderr
+    assert "writes 入社日 as yyyy-MM-dd (2012-03-01)" in result.stderr
+    assert "another order" in result.stderr
+    assert "no column 部署" in result.stderr
+
+
+def test_learn_refuses_to_replace_an_existing_template(invoke, write_file, tmp_path):
+    sample = write_file("tenant.csv", tenant_sample_bytes())
+    (tmp_path / "mine.toml").write_text("# edited by hand\n")
+    result = invoke("template", "learn", sample, "-o", "mine.toml")
+    assert result.exit_code == 2
+    assert "already exists" in result.stderr
+    assert (tmp_path / "mine.toml").read_text() == "# edited by hand\n"
+    assert invoke("template", "learn", sample, "-o", "mine.toml", "--force").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [("社員番号,,名", "header cell 2 is empty"), ("社員番号,姓,姓", "姓 more than once")],
+)
+def test_learn_names_what_is_wrong_with_the_sample(invoke, write_file, tmp_path,
+                                                   header, message):
+    sample = write_file("tenant.csv", header + "\r\n0001,a,b\r\n")
+    result = invoke("template", "learn", sample, "-o", "mine.toml")
+    assert result.exit_code == 2
+    assert "tenant.csv" in result.stderr and message in result.stderr
+    assert not (tmp_path / "mine.toml").exists()
+
+
+def test_learn_with_more_header_rows_than_the_file_has(invoke, write_file):
+    sample = write_file("tenant.csv", "社員番号,姓\r\n必須,必須\r\n")
+    result = invoke("template", "learn", sample, "-o", "mine.toml", "--header-rows", "3")
+    assert result.exit_code == 2
+    assert "fewer than the 3 header rows" in result.stderr
+
+
+def test_map_to_an_attribute_the_input_lacks_stops(invoke, write_file):
+    result = invoke("convert", okta_export(write_file), "-o", "x.csv",
+                    "--map", "セイ=lastNameKana")
+    assert result.exit_code == 2
+    assert "does not have (lastNameKana)" in result.stderr
+
+
+def test_project_map_for_a_column_this_run_lacks_is_ignored(invoke, write_file, tmp_path):
+    write_file("okta2hrmos.toml", '[map]\n"社用携帯" = "mobilePhone"\n"認証方法" = "const:SSO"\n')
+    result = invoke("run", "--input", okta_export(write_file), "--out", "pkg",
+                    "--template", "hrmos-core-employees")
+    assert result.exit_code == 0, result.stderr
