@@ -262,6 +262,8 @@ class Users:
     # CSV data rows whose field count differs from the header's:
     # row number -> (fields found, fields beyond the header's width).
     ragged: dict[int, tuple[int, list[str]]] = field(default_factory=dict)
+    # How many fields the CSV header has.
+    header_width: int = 0
 
 
 def read_users(path: Path, encoding: str = "auto") -> Users:
@@ -371,6 +373,7 @@ def _read_csv(path: Path, encoding: str) -> Users:
         dropped_blank=len(blank),
         notes=notes,
         ragged=ragged,
+        header_width=len(raw.header),
     )
 
 

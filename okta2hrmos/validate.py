@@ -90,14 +90,19 @@ def validate_many(
     collector = _Collector(table)
 
     for row, (found, extra) in sorted(users.ragged.items()):
+        beyond = (
+            f"; the values past the header's end are {', '.join(extra)}"
+            if extra
+            else ""
+        )
         collector.add_group(
             "wrong-field-count",
             "error",
             [row],
             "",
             ",".join(extra),
-            f"the row has {found} fields but the header has {len(table.columns)}; "
-            "a comma or quote is probably out of place",
+            f"the row has {found} fields but the header has {users.header_width}; "
+            f"a comma or quote is probably out of place{beyond}",
         )
 
     layouts = []
