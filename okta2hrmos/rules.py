@@ -35,7 +35,9 @@ EMAIL_PATTERN = (
     r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 )
 
-KATAKANA_PATTERN = r"[\u30a1-\u30fa\u30fc\u30fb\u3000 ]+"
+# Written with the characters themselves, not \u escapes, so that Arrow's
+# regular expressions run it rather than Python's, value by value.
+KATAKANA_PATTERN = "[\u30a1-\u30fa\u30fc\u30fb\u3000 ]+"
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
