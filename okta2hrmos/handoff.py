@@ -217,7 +217,10 @@ def write_package(
             names += trial
     names += [REJECTS, FINDINGS, REVIEW, README, SUMMARY]
     summary = Summary.of(
-        first, written=len(first.accepted), files=[Path(n) for n in names + [MANIFEST]]
+        first,
+        written=len(first.accepted),
+        files=[Path(n) for n in names + [MANIFEST]],
+        templates=[validation.template.name for validation in validations],
     )
     package = Package(files, trial, names, summary, reconciliation)
 

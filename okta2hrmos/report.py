@@ -47,12 +47,14 @@ class Summary:
         written: int,
         files: list[Path],
         held_back: int = 0,
+        templates: list[str] | None = None,
     ) -> Summary:
+        """Summarise a run; ``templates`` names all of a run's templates."""
         users = validation.users
         return cls(
             held_back=held_back,
             source=users.source,
-            template=validation.template.name,
+            template=", ".join(templates or [validation.template.name]),
             read=users.rows_read,
             dropped_blank=users.dropped_blank,
             rejected=len(validation.rejected),
