@@ -395,6 +395,12 @@ def run_command(
             f"with --org-url URL (or {ORG_URL_ENV})."
         )
     _check_reconcile_options(hrmos_export, max_leavers, force, include_leavers)
+    for given in (input_path, hrmos_export):
+        if given is not None and out_dir.resolve() in given.resolve().parents:
+            raise ConfigError(
+                f"{given} is inside the package folder {out_dir}, which a run "
+                "replaces; move it out, or give another --out."
+            )
     quiet = job["quiet"]
     source = input_path if input_path is not None else options
     validations = _validate(source, **job)

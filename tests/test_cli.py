@@ -311,3 +311,12 @@ def test_an_unwritable_report_path_is_one_sentence(invoke, users_csv, tmp_path):
     result = invoke("validate", users_csv, "--report", "taken/findings.csv")
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1].startswith("Error: cannot use")
+
+
+def test_run_refuses_an_input_inside_its_package_folder(invoke, users_csv, tmp_path):
+    invoke("run", "--input", users_csv, "--out", "package")
+    before = sorted(p.name for p in (tmp_path / "package").iterdir())
+    result = invoke("run", "--input", "package/rejects.csv", "--out", "package")
+    assert result.exit_code == 2
+    assert "inside the package folder" in result.stderr
+    assert sorted(p.name for p in (tmp_path / "package").iterdir()) == before
