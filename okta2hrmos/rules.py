@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import jaconv
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -346,14 +347,19 @@ RULES: dict[str, Callable[[pd.Series, Column], Outcome]] = {
 
 def per_distinct(values: pd.Series, function: Callable[[str], str]) -> pd.Series:
     """Apply a per-value function once per distinct value."""
-    distinct = pd.unique(values.to_numpy())
-    mapping = {value: function(value) for value in distinct}
-    return values.map(mapping).astype(values.dtype)
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    mapped = np.array([function(value) for value in distinct], dtype=object)
+    return pd.Series(mapped[codes], index=values.index, name=values.name).astype(
+        values.dtype
+    )
 
 
 def normalize_nfkc(values: pd.Series) -> pd.Series:
     """NFKC-fold text, vectorised through Arrow."""
-    array = pa.array(values.to_numpy(), type=pa.string())
+    if isinstance(values.array, pd.arrays.ArrowStringArray):
+        array = pa.array(values.array, type=pa.string())
+    else:
+        array = pa.array(values.to_numpy(), type=pa.string())
     return pd.Series(
         pc.utf8_normalize(array, form="NFKC"), index=values.index, dtype=values.dtype
     )
