@@ -61,25 +61,32 @@ class Problem:
 
 @dataclass
 class Outcome:
+    """A rule's result: the values to write, and the problems it found.
+
+    A problem whose mask marks no value is no problem and is dropped.
+    """
+
     values: pd.Series
     problems: list[Problem]
+
+    def __post_init__(self) -> None:
+        self.problems = [p for p in self.problems if p.mask.any()]
 
 
 def trim(values: pd.Series) -> Outcome:
     """Strip white space and invisible characters from both ends."""
     trimmed = values.str.strip(TRIMMED)
-    changed = trimmed.ne(values)
-    problems = []
-    if changed.any():
-        problems.append(
+    return Outcome(
+        trimmed,
+        [
             Problem(
                 "trimmed-value",
                 "info",
-                changed,
+                trimmed.ne(values),
                 "spaces or invisible characters at the ends were removed",
             )
-        )
-    return Outcome(trimmed, problems)
+        ],
+    )
 
 
 def apply_rules(values: pd.Series, column: Column) -> Outcome:
@@ -97,58 +104,48 @@ def apply_rules(values: pd.Series, column: Column) -> Outcome:
 def code(values: pd.Series, column: Column) -> Outcome:
     """NFKC-fold a code and keep only the allowed characters; zeros stay."""
     folded = normalize_nfkc(values.str.replace(_INVISIBLE_CLASS, "", regex=True))
-    problems = []
-    changed = folded.ne(values)
-    if changed.any():
-        problems.append(
+    pattern = column.allowed or DEFAULT_CODE_PATTERN
+    return Outcome(
+        folded,
+        [
             Problem(
                 "normalized-code",
                 "info",
-                changed,
+                folded.ne(values),
                 "full-width or invisible characters were folded to plain ones",
-            )
-        )
-    pattern = column.allowed or DEFAULT_CODE_PATTERN
-    bad = ~folded.str.fullmatch(pattern)
-    if bad.any():
-        problems.append(
+            ),
             Problem(
                 "invalid-code",
                 "error",
-                bad,
+                ~folded.str.fullmatch(pattern),
                 f"a code may hold only {_describe_pattern(pattern)}; fix it in Okta "
                 "or set `allowed` in the template",
-            )
-        )
-    return Outcome(folded, problems)
+            ),
+        ],
+    )
 
 
 def kana(values: pd.Series, column: Column) -> Outcome:
     """Write kana as full-width katakana; other scripts are a finding."""
     converted = per_distinct(values, _to_katakana)
-    problems = []
-    changed = converted.ne(values)
-    if changed.any():
-        problems.append(
+    return Outcome(
+        converted,
+        [
             Problem(
                 "converted-kana",
                 "info",
-                changed,
+                converted.ne(values),
                 "hiragana or half-width kana were written as full-width katakana",
-            )
-        )
-    bad = ~converted.str.fullmatch(KATAKANA_PATTERN)
-    if bad.any():
-        problems.append(
+            ),
             Problem(
                 "invalid-kana",
                 "error",
-                bad,
+                ~converted.str.fullmatch(KATAKANA_PATTERN),
                 "a kana reading may hold only katakana, ー, ・ and spaces; "
                 "fix the reading in Okta",
-            )
-        )
-    return Outcome(converted, problems)
+            ),
+        ],
+    )
 
 
 def _to_katakana(value: str) -> str:
@@ -159,133 +156,135 @@ def _to_katakana(value: str) -> str:
 def email(values: pd.Series, column: Column) -> Outcome:
     """Check an email address's form; invisible characters are removed."""
     cleaned = values.str.replace(_INVISIBLE_CLASS, "", regex=True)
-    problems = []
-    changed = cleaned.ne(values)
-    if changed.any():
-        problems.append(
+    return Outcome(
+        cleaned,
+        [
             Problem(
                 "trimmed-value",
                 "info",
-                changed,
+                cleaned.ne(values),
                 "invisible characters inside the address were removed",
-            )
-        )
-    bad = ~cleaned.str.fullmatch(EMAIL_PATTERN) | cleaned.str.len().gt(254)
-    if bad.any():
-        problems.append(
+            ),
             Problem(
                 "invalid-email",
                 "error",
-                bad,
+                ~cleaned.str.fullmatch(EMAIL_PATTERN) | cleaned.str.len().gt(254),
                 "not an email address (name@example.com); fix it in Okta",
-            )
-        )
-    return Outcome(cleaned, problems)
+            ),
+        ],
+    )
 
 
 def date_rule(values: pd.Series, column: Column) -> Outcome:
     """Parse dates from the accepted forms and write them in the template's pattern."""
     parsed = per_distinct(values, parse_date)
     kinds = parsed.str.slice(0, 1)
-    problems = []
-    for kind, code_, hint in (
-        (
-            "?",
-            "ambiguous-date",
-            "day/month/year and month/day/year are not read, since 04/01/2024 "
-            "can be either; write it as yyyy/MM/dd",
-        ),
-        (
-            "!",
-            "invalid-date",
-            "not a date in an accepted form (2024/4/1, "
-            "2024-04-01, 20240401, 2024年4月1日, 令和6年4月1日), or no such day",
-        ),
-    ):
-        mask = kinds.eq(kind)
-        if mask.any():
-            problems.append(Problem(code_, "error", mask, hint))
     good = kinds.eq("=")
     iso = parsed.where(good, "").str.slice(1)
-    written = format_dates(iso, column.date_format).where(good, values)
-    return Outcome(written, problems)
+    return Outcome(
+        format_dates(iso, column.date_format).where(good, values),
+        [
+            Problem(
+                "ambiguous-date",
+                "error",
+                kinds.eq("?"),
+                "day/month/year and month/day/year are not read, since 04/01/2024 "
+                "can be either; write it as yyyy/MM/dd",
+            ),
+            Problem(
+                "invalid-date",
+                "error",
+                kinds.eq("!"),
+                "not a date in an accepted form (2024/4/1, "
+                "2024-04-01, 20240401, 2024年4月1日, 令和6年4月1日), or no such day",
+            ),
+        ],
+    )
 
 
 def max_length(values: pd.Series, column: Column) -> Outcome:
     """Flag values longer than the column allows."""
     limit = column.max_length or 0
-    bad = values.str.len().gt(limit)
-    problems = []
-    if bad.any():
-        problems.append(
-            Problem("too-long", "error", bad, f"at most {limit} characters are allowed")
-        )
-    return Outcome(values, problems)
-
-
-def one_line(values: pd.Series, column: Column) -> Outcome:
-    """Line breaks inside a value are a finding, or become a space."""
-    has_break = values.str.contains(LINE_BREAKS, regex=True)
-    if not has_break.any():
-        return Outcome(values, [])
-    if column.line_breaks == "space":
-        joined = values.str.replace(rf"\s*{LINE_BREAKS}+\s*", " ", regex=True)
-        return Outcome(
-            joined,
-            [
-                Problem(
-                    "line-break-replaced",
-                    "info",
-                    has_break,
-                    "line breaks were replaced by a space",
-                )
-            ],
-        )
     return Outcome(
         values,
         [
             Problem(
-                "line-break",
+                "too-long",
                 "error",
-                has_break,
-                "the value has a line break; make it one line in Okta",
+                values.str.len().gt(limit),
+                f"at most {limit} characters are allowed",
             )
         ],
     )
 
 
+def one_line(values: pd.Series, column: Column) -> Outcome:
+    """Line breaks inside a value are a finding, or become a space."""
+    has_break = values.str.contains(LINE_BREAKS, regex=True)
+    if column.line_breaks == "space":
+        joined = values.str.replace(rf"\s*{LINE_BREAKS}+\s*", " ", regex=True)
+        replaced = Problem(
+            "line-break-replaced",
+            "info",
+            has_break,
+            "line breaks were replaced by a space",
+        )
+        return Outcome(joined, [replaced])
+    rejected = Problem(
+        "line-break",
+        "error",
+        has_break,
+        "the value has a line break; make it one line in Okta",
+    )
+    return Outcome(values, [rejected])
+
+
 def non_bmp(values: pd.Series, column: Column) -> Outcome:
     """Flag characters beyond the Basic Multilingual Plane (such as 𠮷)."""
-    risky = values.str.contains("[\U00010000-\U0010ffff]", regex=True)
-    problems = []
-    if risky.any():
-        problems.append(
+    return Outcome(
+        values,
+        [
             Problem(
                 "non-bmp-character",
                 "warning",
-                risky,
+                values.str.contains("[\U00010000-\U0010ffff]", regex=True),
                 "has a character beyond the Basic Multilingual Plane (such as 𠮷) "
                 "that some systems drop; check it after the upload",
             )
-        )
-    return Outcome(values, problems)
+        ],
+    )
 
 
 def formula_like(values: pd.Series) -> Outcome:
     """Flag values a spreadsheet would run as a formula; they stay unchanged."""
-    risky = values.str.startswith(FORMULA_START)
-    problems = []
-    if risky.any():
-        problems.append(
+    return Outcome(
+        values,
+        [
             Problem(
                 "formula-like",
                 "warning",
-                risky,
+                values.str.startswith(FORMULA_START),
                 "starts like a spreadsheet formula; it is written unchanged, "
                 "but do not open and re-save the file in Excel",
             )
-        )
-    return Outcome(values, problems)
+        ],
+    )
+
+
+def control_characters(values: pd.Series) -> Outcome:
+    """Flag control characters and text-direction overrides in a value."""
+    return Outcome(
+        values,
+        [
+            Problem(
+                "control-character",
+                "error",
+                values.str.contains(CONTROL, regex=True),
+                "holds an invisible control or text-direction character; remove it "
+                "in Okta",
+            )
+        ],
+    )
 
 
 def look_up(values: pd.Series, lookup: Lookup) -> Outcome:
@@ -294,44 +293,24 @@ def look_up(values: pd.Series, lookup: Lookup) -> Outcome:
     Values match when they are the same after trimming, NFKC folding and case
     folding, so a full-width or differently cased spelling still maps.
     """
-    table = dict(lookup.table)
-    by_key = {_lookup_key(okta): hrmos for okta, hrmos in table.items()}
-    keys = per_distinct(values, _lookup_key)
-    mapped = keys.map(by_key)
-    missing = mapped.isna()
-    problems = []
-    if missing.any():
-        problems.append(
+    by_key = {_lookup_key(okta): hrmos for okta, hrmos in lookup.table}
+    mapped = per_distinct(values, _lookup_key).map(by_key)
+    return Outcome(
+        mapped.fillna(values).astype(values.dtype),
+        [
             Problem(
                 "unmapped-value",
                 "error",
-                missing,
+                mapped.isna(),
                 f"{lookup.file.name} has no row for this value; add it there "
                 f"({lookup.key} → {lookup.value}) and run again",
             )
-        )
-    return Outcome(mapped.fillna(values).astype(values.dtype), problems)
+        ],
+    )
 
 
 def _lookup_key(value: str) -> str:
     return unicodedata.normalize("NFKC", value).strip(TRIMMED).casefold()
-
-
-def control_characters(values: pd.Series) -> Outcome:
-    """Flag control characters and text-direction overrides in a value."""
-    bad = values.str.contains(CONTROL, regex=True)
-    problems = []
-    if bad.any():
-        problems.append(
-            Problem(
-                "control-character",
-                "error",
-                bad,
-                "holds an invisible control or text-direction character; remove it "
-                "in Okta",
-            )
-        )
-    return Outcome(values, problems)
 
 
 RULES: dict[str, Callable[[pd.Series, Column], Outcome]] = {
