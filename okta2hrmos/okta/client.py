@@ -72,6 +72,7 @@ class OktaClient:
         self._jitter = jitter
         self._on_wait = on_wait
         self._pacer = Pacer(self.clock)
+        self._ahead = threading.local()
         self._http = httpx.Client(
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             timeout=timeout,
@@ -99,11 +100,13 @@ class OktaClient:
 
         The next page is asked for as soon as a page's headers are in, so
         reading a page's users overlaps the wait for the next one; there is
-        still only one request in flight at a time.
+        still only one request in flight at a time. A page is handed over
+        only once the next request is on the wire (or waiting), because
+        reading JSON holds the interpreter and would hold up the request.
         """
         url = self._url(path, {"limit": str(PAGE_SIZE), **(params or {})})
         requested = {url}
-        pending: _Ahead | None = _Ahead(self._page, url)
+        pending: _Ahead | None = _Ahead(self, url)
         while pending is not None:
             response = pending.result()
             pending = None
@@ -111,7 +114,8 @@ class OktaClient:
             if link:
                 url = self._next_url(response, link, requested)
                 requested.add(url)
-                pending = _Ahead(self._page, url)
+                pending = _Ahead(self, url)
+                pending.idle.wait(timeout=1.0)
             self.stats.pages += 1
             yield self._page_body(response)
 
@@ -158,7 +162,11 @@ class OktaClient:
             self.stats.requests += 1
             try:
                 response = self._http.request(
-                    method, url, data=data, headers=sent_headers
+                    method,
+                    url,
+                    data=data,
+                    headers=sent_headers,
+                    extensions={"trace": self._trace},
                 )
             except httpx.TransportError as error:
                 transient += 1
@@ -240,7 +248,18 @@ class OktaClient:
         self.stats.waited += seconds
         if self._on_wait is not None:
             self._on_wait(seconds, reason)
+        self._idle()
         self.clock.sleep(seconds)
+
+    def _trace(self, event: str, info: Mapping[str, Any]) -> None:
+        if event.endswith("send_request_body.complete"):
+            self._idle()
+
+    def _idle(self) -> None:
+        """Tell a page fetched ahead that its thread now only waits (see pages)."""
+        idle = getattr(self._ahead, "idle", None)
+        if idle is not None:
+            idle()
 
     def _page_body(self, response: httpx.Response) -> list[dict[str, Any]]:
         try:
@@ -283,19 +302,25 @@ class OktaClient:
 
 
 class _Ahead:
-    """One call running in a daemon thread, so an interrupted export exits at once."""
+    """One page fetched in a daemon thread, so an interrupted export exits at once."""
 
-    def __init__(self, call: Callable[[str], httpx.Response], url: str) -> None:
+    def __init__(self, client: OktaClient, url: str) -> None:
+        self.idle = threading.Event()
         self._response: httpx.Response | None = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(call, url), daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, args=(client, url), daemon=True
+        )
         self._thread.start()
 
-    def _run(self, call: Callable[[str], httpx.Response], url: str) -> None:
+    def _run(self, client: OktaClient, url: str) -> None:
+        client._ahead.idle = self.idle.set
         try:
-            self._response = call(url)
+            self._response = client._page(url)
         except BaseException as error:  # handed to the caller in result()
             self._error = error
+        finally:
+            self.idle.set()
 
     def result(self) -> httpx.Response:
         self._thread.join()
