@@ -38,6 +38,8 @@ csv.field_size_limit(1 << 30)
 # Every cell is text, held in Arrow-backed strings so that trimming, case
 # folding and pattern checks run vectorised.
 TEXT = pd.StringDtype("pyarrow")
+# The Arrow type TEXT keeps its values in (large_string in pandas 3).
+TEXT_STORAGE = pa.array(pd.array([], dtype=TEXT)).type
 
 
 @dataclass
@@ -234,7 +236,8 @@ def _parse_fast(text: str, width: int) -> pd.DataFrame | None:
                 newlines_in_values=True, ignore_empty_lines=False
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in names},
+                # Parsed straight into TEXT's storage, so no column is copied.
+                column_types={name: TEXT_STORAGE for name in names},
                 null_values=[],
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
