@@ -6,6 +6,7 @@ its cells, every cell text exactly as written.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import io
@@ -64,10 +65,10 @@ def read_csv(path: Path, encoding: str = "auto") -> RawCsv:
     stops with the byte offset of the first undecodable byte.
     """
     data = _read_bytes(path)
-    text, used, bom = decode(data, encoding, path)
+    source = _Source.of(data, encoding, path)
 
-    _refuse_unmatched_quote(text, path)
-    header = _first_record(text)
+    _refuse_unmatched_quote(source, path)
+    header = _first_record(source)
     if header is None:
         raise InputError(f"{path} is empty: it has no header row.")
     if len(header) == 1:
@@ -79,20 +80,70 @@ def read_csv(path: Path, encoding: str = "auto") -> RawCsv:
                 )
     width = len(header)
 
-    cells = _parse_fast(text, width)
+    cells = _parse_fast(source.utf8, width)
     ragged: dict[int, tuple[int, list[str]]] = {}
     if cells is None:
-        cells, ragged = _parse_exact(text, width)
+        cells, ragged = _parse_exact(source.text, width)
 
     return RawCsv(
         path=path,
         header=header,
         cells=cells,
-        encoding=used,
-        bom=bom,
-        line_ending=_line_ending(text),
+        encoding=source.encoding,
+        bom=source.bom,
+        line_ending=_line_ending(source.utf8),
         ragged=ragged,
     )
+
+
+@dataclass
+class _Source:
+    """A file's content as UTF-8 bytes, and as text once a step needs it.
+
+    A file that is valid UTF-8 (checked by Arrow, which builds no str) is
+    kept as its bytes: a large file is then neither decoded into a str nor
+    encoded back for Arrow's CSV reader.
+    """
+
+    utf8: bytes
+    encoding: str
+    bom: bool
+    decoded: str | None = None
+
+    @classmethod
+    def of(cls, data: bytes, encoding: str, path: Path) -> _Source:
+        bom = data.startswith(UTF8_BOM)
+        if (encoding != "cp932" or bom) and not data.startswith(b"PK\x03\x04"):
+            body = data[len(UTF8_BOM) :] if bom else data
+            if _is_utf8(body):
+                return cls(body, "utf-8", bom)
+        text, used, bom = decode(data, encoding, path)
+        return cls(text.encode("utf-8"), used, bom, text)
+
+    @property
+    def text(self) -> str:
+        if self.decoded is None:
+            self.decoded = self.utf8.decode("utf-8")
+        return self.decoded
+
+    def head(self, size: int) -> tuple[str, bool]:
+        """The text of about the first ``size`` bytes, and whether that is all."""
+        whole = size >= len(self.utf8)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        return decoder.decode(self.utf8[:size], final=whole), whole
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Tell whether bytes are valid UTF-8, as a strict decode would."""
+    offsets = pa.array([0, len(data)], type=pa.int64()).buffers()[1]
+    value = pa.Array.from_buffers(
+        pa.large_binary(), 1, [None, offsets, pa.py_buffer(data)]
+    )
+    try:
+        value.cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -189,15 +240,15 @@ def _looks_like_broken_utf8(data: bytes, error_at: int) -> bool:
     return any(byte >= 0x80 for byte in head)
 
 
-def _refuse_unmatched_quote(text: str, path: Path) -> None:
+def _refuse_unmatched_quote(source: _Source, path: Path) -> None:
     """Stop when a quote is never closed: the rest of the file would be one value.
 
     In well-formed CSV, double quotes come in pairs, so an odd count always
     means one is unmatched; strict parsing finds the line it opens on.
     """
-    if text.count('"') % 2 == 0:
+    if source.utf8.count(b'"') % 2 == 0:
         return
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(source.text, newline=""), strict=True)
     line = 0
     try:
         for _ in reader:
@@ -211,26 +262,26 @@ def _refuse_unmatched_quote(text: str, path: Path) -> None:
     )
 
 
-def _first_record(text: str) -> list[str] | None:
+def _first_record(source: _Source) -> list[str] | None:
     size = 65536
     while True:
-        chunk = text[:size]
+        chunk, whole = source.head(size)
         reader = csv.reader(io.StringIO(chunk, newline=""))
         first = next(reader, None)
         if first is None:
             return None
-        complete = size >= len(text) or next(reader, None) is not None
+        complete = whole or next(reader, None) is not None
         if complete:
             return first
         size *= 4
 
 
-def _parse_fast(text: str, width: int) -> pd.DataFrame | None:
+def _parse_fast(utf8: bytes, width: int) -> pd.DataFrame | None:
     """Parse with Arrow's CSV reader; None when a row's width differs."""
     names = [str(i) for i in range(width)]
     try:
         table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(utf8),
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(
                 newlines_in_values=True, ignore_empty_lines=False
@@ -269,11 +320,11 @@ def _parse_exact(
     return frame, ragged
 
 
-def _line_ending(text: str) -> str:
-    position = text.find("\n")
-    if position > 0 and text[position - 1] == "\r":
+def _line_ending(utf8: bytes) -> str:
+    position = utf8.find(b"\n")
+    if position > 0 and utf8[position - 1 : position] == b"\r":
         return "crlf"
-    if position == -1 and "\r" in text:
+    if position == -1 and b"\r" in utf8:
         return "cr"
     return "lf"
 
