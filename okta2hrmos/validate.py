@@ -180,10 +180,15 @@ def _prepare_column(
         return None
 
     values = pd.Series("", index=table.index, dtype=TEXT)
-    for name in present:
+    for position, name in enumerate(present):
         outcome = rules.trim(table[name])
         collector.add_problems(outcome.problems, name, table[name])
-        values = values.where(values.ne(""), outcome.values)
+        if position == 0 and _fills(values, outcome.values):
+            # Every value is still blank, so the first source's values are all
+            # taken: skip a where() that would copy the column.
+            values = outcome.values.rename(None)
+        else:
+            values = values.where(values.ne(""), outcome.values)
     attribute = present[0]
 
     blank = values.eq("")
@@ -205,9 +210,21 @@ def _prepare_column(
     if len(filled):
         outcome = rules.apply_rules(filled, column)
         collector.add_problems(outcome.problems, attribute, filled)
-        values = values.copy()
-        values[~blank] = outcome.values
+        if not blank.any() and _fills(values, outcome.values):
+            values = outcome.values.rename(None)
+        else:
+            values = values.copy()
+            values[~blank] = outcome.values
     return values
+
+
+def _fills(values: pd.Series, replacement: pd.Series) -> bool:
+    """Tell whether ``replacement`` can stand for ``values`` wholly replaced by it.
+
+    True when it has the same rows in the same order and the same dtype, so
+    that assigning it to every row would give exactly it.
+    """
+    return replacement.dtype == values.dtype and replacement.index.equals(values.index)
 
 
 def comparison_key(values: pd.Series) -> pd.Series:
