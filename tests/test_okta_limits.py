@@ -113,6 +113,20 @@ def test_the_wait_counts_from_the_servers_date_not_from_now() -> None:
     assert pacer.delay("users") == pytest.approx(15)
 
 
+def test_the_servers_clock_is_learnt_below_the_second_from_several_dates() -> None:
+    clock = FakeClock()
+    pacer = Pacer(clock)
+    # The server's clock is 0.7 s past DATE when we first look: Date says DATE.
+    pacer.observe("users", Bucket(300, 0, DATE + 10, DATE, seen_at=0.0))
+    assert pacer.delay("users") == pytest.approx(10)
+    # 0.4 s later the server's second has turned: Date says DATE + 1.
+    clock.elapsed = 0.4
+    pacer.observe("users", Bucket(300, 0, DATE + 10, DATE + 1, seen_at=0.4))
+
+    # Server time is now known to be at least DATE + 1, not DATE + 0.4.
+    assert pacer.delay("users") == pytest.approx(9)
+
+
 def test_a_small_window_is_used_to_its_last_request() -> None:
     pacer = Pacer(FakeClock())
     pacer.observe("users", bucket(10, 1, 30))

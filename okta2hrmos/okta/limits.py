@@ -58,9 +58,6 @@ class Bucket:
         """Okta reports a concurrent-request limit as limit and remaining both 0."""
         return self.limit == 0 and self.remaining == 0
 
-    def server_now(self, now: float) -> float:
-        return self.server_date + (now - self.seen_at)
-
 
 def read_bucket(headers: httpx.Headers, seen_at: float) -> Bucket | None:
     """Read the rate-limit headers of a response; None when they are missing."""
@@ -96,10 +93,18 @@ class Pacer:
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
         self._buckets: dict[str, Bucket] = {}
+        # The server's clock minus ours, never overestimated: a Date header
+        # is at or before the moment its response was seen. The largest such
+        # difference is the closest, so the sub-second part a single Date
+        # header lacks is learnt over a few responses.
+        self._skew: float | None = None
 
     def observe(self, key: str, bucket: Bucket | None) -> None:
         if bucket is not None:
             self._buckets[key] = bucket
+            skew = bucket.server_date - bucket.seen_at
+            if self._skew is None or skew > self._skew:
+                self._skew = skew
 
     def refused(self, key: str) -> None:
         """Note that Okta refused a request: nothing is left until the reset."""
@@ -112,11 +117,10 @@ class Pacer:
         bucket = self._buckets.get(key)
         if bucket is None or bucket.limit <= 0:
             return 0.0
-        left = bucket.reset - bucket.server_now(self._clock.now())
+        server_now = self._clock.now() + (self._skew or 0.0)
+        left = bucket.reset - server_now
         if left <= 0 or bucket.remaining > reserve(bucket.limit):
             return 0.0
-        # The Date header counts whole seconds, so the server's clock may be
-        # up to a second ahead of this estimate: the wait is never too short.
         return min(left, MAX_RATE_WAIT)
 
 
