@@ -651,16 +651,19 @@ def test_forbidden_names_the_scope_and_the_role(okta: FakeOkta, export: Export) 
     assert "Read-only Administrator" in result.stderr
 
 
-def test_requests_carry_the_user_agent_and_the_token(
-    okta: FakeOkta, export: Export
+def test_requests_carry_the_user_agent_and_the_token_and_nothing_else_does(
+    okta: FakeOkta, export: Export, tmp_path: Path
 ) -> None:
     okta.set_users(three_users())
 
-    export("-o", "users.csv")
+    result = export("-o", "users.csv")
 
+    assert result.exit_code == 0
     for seen in okta.requests:
         assert seen.headers["User-Agent"].startswith("okta2hrmos/")
         assert seen.headers["Authorization"] == f"SSWS {TOKEN}"
+    assert TOKEN not in result.output
+    assert TOKEN not in (tmp_path / "users.csv").read_text(encoding="utf-8-sig")
 
 
 # Pacing by the rate-limit headers ----------------------------------------------

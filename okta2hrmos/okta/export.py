@@ -312,7 +312,7 @@ def status_summary(counts: Counter[str]) -> str:
     """Say how many users each status has, in Okta's lifecycle order."""
     order = [s for s in STATUSES if counts.get(s)]
     order += sorted(s for s in counts if s not in STATUSES and counts[s])
-    return ", ".join(f"{counts[s]} {s or '(no status)'}" for s in order)
+    return ", ".join(f"{counts[s]:,} {s or '(no status)'}" for s in order)
 
 
 def _statuses(values: Iterable[str]) -> tuple[str, ...]:
