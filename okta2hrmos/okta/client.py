@@ -62,7 +62,6 @@ class OktaClient:
         jitter: Callable[[], float] = random.random,
         timeout: httpx.Timeout = TIMEOUT,
         on_wait: OnWait | None = None,
-        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.org = org
         self.credentials = credentials
@@ -77,7 +76,6 @@ class OktaClient:
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             timeout=timeout,
             follow_redirects=False,
-            transport=transport,
         )
 
     def __enter__(self) -> OktaClient:
