@@ -60,6 +60,7 @@ _COLUMN_KEYS = {
     "line_breaks",
     "unique",
     "note",
+    "section",
 }
 _LOOKUP_KEYS = {"file", "key", "value"}
 
@@ -122,6 +123,9 @@ class Column:
     line_breaks: str = "reject"
     unique: bool = False
     note: str = ""
+    # The HRMOS section the field belongs to (say "業務情報 > 部署・役職"):
+    # edits are written one file per section, as HRMOS imports them.
+    section: str = ""
 
     @property
     def is_constant(self) -> bool:
@@ -405,8 +409,19 @@ class _Builder:
                 "value); remove the column instead."
             )
 
+        section = raw.get("section", "")
+        if not isinstance(section, str) or ("section" in raw and not section.strip()):
+            self.problem(
+                f"{where}: section must name an HRMOS section, like "
+                'section = "業務情報 > 部署・役職".'
+            )
+            section = ""
+        # "業務情報>部署・役職" and "業務情報 > 部署・役職" are the same section.
+        section = " > ".join(part.strip() for part in section.split(">") if section)
+
         return Column(
             header=header,
+            section=section,
             unique=unique,
             source=tuple(source),
             value=None if value is None else str(value),
@@ -630,6 +645,8 @@ def describe(template: Template) -> str:
             flags.append(f"written {column.date_format}")
         if column.max_length:
             flags.append(f"at most {column.max_length} characters")
+        if column.section:
+            flags.append(f"section {column.section}")
         suffix = f"  [{', '.join(flags)}]" if flags else ""
         lines.append(
             f"  {column.header:<{width}}  ← {column.describe_source()}{suffix}"

@@ -522,3 +522,30 @@ def test_project_map_for_a_column_this_run_lacks_is_ignored(invoke, write_file, 
     result = invoke("run", "--input", okta_export(write_file), "--out", "pkg",
                     "--template", "hrmos-core-employees")
     assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize("section", ["3", '" "', '["業務情報"]'])
+def test_a_section_that_is_not_a_name_cannot_work(invoke, write_file, section):
+    path = write_file(
+        "mine.toml",
+        f'[[columns]]\nheader = "社員コード"\nsource = "employeeNumber"\n'
+        f'[[columns]]\nheader = "役職"\nsource = "title"\nsection = {section}\n',
+    )
+    result = invoke("template", "check", path)
+    assert result.exit_code == 1
+    assert "column 2 (役職): section must name an HRMOS section" in result.stderr
+
+
+def test_a_section_is_kept_tidy_and_shown(invoke, write_file):
+    path = write_file(
+        "mine.toml",
+        '[[columns]]\nheader = "社員コード"\nsource = "employeeNumber"\n'
+        '[[columns]]\nheader = "役職"\nsource = "title"\n'
+        'section = "業務情報>部署・役職 "\n',
+    )
+    assert load_template(path).columns[1].section == "業務情報 > 部署・役職"
+    assert load_template(path).columns[0].section == ""
+    shown = invoke("template", "show", path).stdout
+    assert "役職     ← title  [section 業務情報 > 部署・役職]" in shown
+    builtin = invoke("template", "show", "hrmos-core-employees").stdout
+    assert "section 業務情報 > 部署・役職" in builtin
