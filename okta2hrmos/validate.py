@@ -282,8 +282,10 @@ def _flag_leavers(table: pd.DataFrame, collector: _Collector) -> None:
             leavers,
             "status",
             table["status"],
-            "deactivated in Okta (a leaver); registering creates an active "
-            "employee, so record the 退職日 in HRMOS or remove the row",
+            "deactivated in Okta (a leaver): compared with an HRMOS export they "
+            "are never registered (those active in HRMOS get a proposed 退職日); "
+            "without one they are in the registration file, and registering them "
+            "makes an active employee",
         )
 
 
