@@ -1,10 +1,11 @@
 """The hand-off package for HR admins: what they upload, review and keep.
 
-A package folder holds the HRMOS import files numbered in upload order, the
-rejected rows with their reasons, a review workbook (every cell text), a
-README in Japanese and English with the upload steps, and a manifest that
-records what made the package. The same input gives the same bytes in every
-file; only the manifest's ``created_at`` differs between runs.
+A package folder holds the HRMOS import files numbered in upload order (each
+also cut into a one-person trial and the rest), the rejected rows with their
+reasons, a review workbook (every cell text), a README in Japanese and
+English with the upload steps and everything to check first, and a manifest
+that records what made the package. The same input gives the same bytes in
+every file; only the manifest's ``created_at`` differs between runs.
 """
 
 from __future__ import annotations
@@ -26,10 +27,19 @@ import xlsxwriter
 
 from . import __version__, hrmos, report, rules
 from .csvio import TEXT, atomic_file, read_csv, staged_folder, write_text
-from .reconcile import LEAVING_DATE_HEADER, Reconciliation
+from .reconcile import (
+    JAPAN,
+    LEAVING_DATE_HEADER,
+    NAME_ATTRIBUTES,
+    NOTICES,
+    OLD_HIRE_DAYS,
+    Reconciliation,
+    code_column,
+    iso_dates,
+)
 from .report import Summary
 from .templates import Template
-from .validate import Validation
+from .validate import Validation, comparison_key
 
 README = "README.md"
 REVIEW = "review.xlsx"
@@ -48,6 +58,24 @@ POINTER_OPTION = re.compile(r"-(env|file)(=|$)")
 
 KINDS = ("register", "edit", "leavers")
 
+REGISTER_SCREEN = "社員の一括登録"
+EDIT_SCREEN = "社員の一括編集(ファイル)"
+MENU = "Admin > 社員リスト > 社員の操作"
+LEAVERS_SECTION = "業務情報 > 入社・退職"
+
+# Columns whose values HRMOS takes from its company masters (会社マスタ).
+MASTER_HEADERS = ("部署", "役職", "雇用形態", "等級")
+
+# At most this many people are listed by name per item in the README; the
+# rest are in review.xlsx.
+LISTED = 20
+
+SHEET_SUMMARY = "概要 Summary"
+SHEET_REJECTS = "却下 Rejects"
+SHEET_CHANGES = "変更 Changes"
+SHEET_LEAVERS = "退職候補 Leavers"
+SHEET_CONFLICTS = "要確認 Conflicts"
+SHEET_HELD = "保留 Held"
 # What each finding code means, for the HR admin: (日本語, English).
 FINDING_TEXTS = {
     "missing-required": ("必須の項目が空です", "a required value is empty"),
@@ -93,26 +121,107 @@ FINDING_TEXTS = {
         "holds a character such as 𠮷 that some systems drop",
     ),
     "deprovisioned-user": (
-        "Okta では無効 (退職者) です。登録すると在籍中の社員になります",
-        "deactivated in Okta (a leaver); registering makes them an active employee",
+        "Okta では無効 (退職者) です",
+        "deactivated in Okta (a leaver)",
+    ),
+    "trimmed-value": (
+        "前後の空白や見えない文字を取り除きました",
+        "spaces or invisible characters at the ends were removed",
+    ),
+    "normalized-code": (
+        "全角の社員コードを半角にしました",
+        "a full-width employee code was made half-width",
+    ),
+    "converted-kana": (
+        "ひらがな・半角カナを全角カタカナにしました",
+        "hiragana or half-width kana were written as full-width katakana",
+    ),
+    "line-break-replaced": (
+        "改行を空白にしました",
+        "line breaks were replaced by a space",
     ),
 }
 
-# Names of the people categories of a reconciliation: (日本語, English).
+# What the HR admin does about each warning and cleaned value: (日本語, English).
+ADVICE = {
+    "formula-like": (
+        "ほぼ確実に Okta での入力ミスです (役職や"
+        "氏名が = で始まることはまずありません)。"
+        "この人の入ったファイルは取り込まず、IT 担当者に Okta の値を直してパッケージを"
+        "作り直してもらってください。ほかのファイルは取り込んでかまいません",
+        "almost certainly a typo in Okta (a title or name hardly ever starts with "
+        "=). Do not upload the file this person is in; ask your IT admin to fix the "
+        "value in Okta and make the package again. The other files can go in",
+    ),
+    "non-bmp-character": (
+        "取り込んだ後、社員リストでこの人の氏名が正しく表示されるか確かめてください",
+        "after the upload, check in 社員リスト that this person's name shows correctly",
+    ),
+    "deprovisioned-user": (
+        "登録ファイルに入っています。このまま登録すると在籍中の社員になるので、"
+        "取り込む前に IT 担当者に確認してください",
+        "they are in the registration file: registering them makes an active "
+        "employee, so ask your IT admin before uploading",
+    ),
+    "info": (
+        "対応は不要です (書き直した値がファイルに入っています)",
+        "nothing to do (the file holds the cleaned value)",
+    ),
+}
+# With an HRMOS export, a deactivated person is never registered.
+DEPROVISIONED_RECONCILED = (
+    "登録ファイルには入れていません。HRMOS で在籍中の人は退職候補 (下の表) です",
+    "they are in no registration file; those active in HRMOS are leavers (below)",
+)
+
+
+# The people categories of a reconciliation: (日本語, English).
 CATEGORY_TEXTS = {
-    "new": ("新規 (登録ファイルへ)", "new (registration file)"),
-    "changed": ("変更あり (編集ファイルへ)", "changed (edit file)"),
-    "unchanged": ("変更なし (どのファイルにも入れていません)", "unchanged (no file)"),
+    "new": ("新規", "new"),
+    "changed": ("変更あり", "changed"),
+    "unchanged": ("変更なし", "unchanged"),
     "leaver": ("退職候補", "leavers"),
-    "conflict": ("要確認 (どのファイルにも入れていません)", "conflicts (no file)"),
-    "retired": ("退職済み (何もしません)", "already retired (nothing to do)"),
+    "conflict": ("要確認", "conflicts"),
+    "retired": ("退職済み", "already retired"),
+    "skipped": ("対象外", "skipped"),
+    "held": ("保留", "held"),
+}
+
+# What each category means: (日本語, English).
+CATEGORY_MEANINGS = {
+    "new": (
+        "Okta にいて HRMOS にいない人。登録ファイルに入れました",
+        "in Okta, not in HRMOS: in the registration file",
+    ),
+    "changed": (
+        "両方にいて値が違う人。編集ファイルに入れました",
+        "in both, with a value that differs: in an edit file",
+    ),
+    "unchanged": (
+        "両方にいて値が同じ人。どのファイルにも入れていません",
+        "in both, with the same values: in no file",
+    ),
+    "leaver": (
+        "HRMOS で在籍中 (退職日なし) で、Okta で無効か Okta にいない人",
+        "active in HRMOS (no 退職日), but deactivated in Okta or not in it",
+    ),
+    "conflict": (
+        "人が判断する必要があるため、どのファイルにも入れていない人",
+        "in no file, because a person has to decide",
+    ),
+    "retired": (
+        "HRMOS に退職日があり、Okta でも無効かいない人。何もしません",
+        "has a 退職日 in HRMOS and is deactivated in or gone from Okta: nothing to do",
+    ),
     "skipped": (
-        "Okta で無効・HRMOS 未登録 (登録しません)",
-        "deactivated in Okta, never in HRMOS (not registered)",
+        "Okta で無効で、HRMOS にいない人。登録しません",
+        "deactivated in Okta and never in HRMOS: not registered",
     ),
     "held": (
-        "Okta 側の行が却下されたため照合していません",
-        "not compared: the Okta row was rejected",
+        "HRMOS にいますが、Okta の行が却下されたため照合していない人。"
+        "退職候補にもしません",
+        "in HRMOS, but not compared because their Okta row was rejected; not "
+        "taken for a leaver either",
     ),
 }
 
@@ -127,11 +236,27 @@ class ImportFile:
     layout: Template
     template: Template
     rows: pd.DataFrame
+    # The HRMOS section the file is for; "" for a 社員の一括登録 file, or
+    # when the template names none.
+    section: str = ""
     names: list[str] = field(default_factory=list)
+    # The sheet of review.xlsx that shows each part.
+    sheets: list[str] = field(default_factory=list)
+    # The file cut into one person (the trial) and everyone else, and the
+    # trial person's position in ``rows``.
+    trial: list[str] = field(default_factory=list)
+    trial_position: int = 0
 
     @property
     def stem(self) -> str:
         return f"{self.number:02d}-{self.layout.name}"
+
+    @property
+    def screen(self) -> str:
+        """The HRMOS screen that takes the file."""
+        if self.kind == "register" and not self.section:
+            return REGISTER_SCREEN
+        return EDIT_SCREEN
 
 
 @dataclass
@@ -139,11 +264,11 @@ class Package:
     """What was written into a package folder."""
 
     files: list[ImportFile]
-    # The one-row-first alternative to the first registration file.
-    trial: list[str]
     names: list[str]
     summary: Summary
     reconciliation: Reconciliation | None = None
+    # (role, path) of each input: okta-users, hrmos-export.
+    inputs: list[tuple[str, Path]] = field(default_factory=list)
 
 
 def plan(
@@ -155,8 +280,8 @@ def plan(
 
     Without a reconciliation every accepted person goes to every template's
     registration file. With one, new people are registered, changed people
-    go to an edit file per template, and leavers to the leavers file only
-    when asked; files without rows are left out.
+    go to an edit file per template and HRMOS section, and leavers to the
+    leavers file only when asked; files without rows are left out.
     """
     files: list[ImportFile] = []
     for validation in validations:
@@ -165,12 +290,17 @@ def plan(
             rows = rows.loc[rows.index.isin(reconciliation.register)]
             if rows.empty:
                 continue
+        template = validation.template
         files.append(
-            ImportFile(0, "register", validation.template, validation.template, rows)
+            ImportFile(0, "register", template, template, rows, _only_section(template))
         )
     if reconciliation is not None:
         for edit in reconciliation.edits:
-            files.append(ImportFile(0, "edit", edit.layout, edit.template, edit.rows))
+            files.append(
+                ImportFile(
+                    0, "edit", edit.layout, edit.template, edit.rows, edit.section
+                )
+            )
         if include_leavers and not reconciliation.leaver_rows.empty:
             files.append(
                 ImportFile(
@@ -179,6 +309,7 @@ def plan(
                     reconciliation.leaver_template,
                     reconciliation.templates[0],
                     reconciliation.leaver_rows,
+                    LEAVERS_SECTION,
                 )
             )
     for number, planned in enumerate(files, start=1):
@@ -201,20 +332,20 @@ def write_package(
     first = validations[0]
     files = plan(validations, reconciliation, include_leavers)
 
+    used = {SHEET_SUMMARY}
     for planned in files:
         written = hrmos.write_import_file(
             planned.rows, planned.layout, folder / f"{planned.stem}.csv"
         )
         planned.names = [path.name for path in written]
-    trial = _write_trial(folder, files)
+        planned.sheets = [_sheet_name(_fitting(path.stem), used) for path in written]
+        _write_trial(folder, planned)
     report.write_rejects(first, folder / REJECTS)
     report.write_findings(first.findings, folder / FINDINGS)
 
     names = []
     for planned in files:
-        names += planned.names
-        if trial and planned is files[0]:
-            names += trial
+        names += planned.names + planned.trial
     names += [REJECTS, FINDINGS, REVIEW, README, SUMMARY]
     summary = Summary.of(
         first,
@@ -222,11 +353,11 @@ def write_package(
         files=[Path(n) for n in names + [MANIFEST]],
         templates=[validation.template.name for validation in validations],
     )
-    package = Package(files, trial, names, summary, reconciliation)
+    package = Package(files, names, summary, reconciliation, list(inputs))
 
     summary_text = summary.text()
     if reconciliation is not None:
-        summary_text += _reconciliation_text(reconciliation, files)
+        summary_text += _reconciliation_text(reconciliation, files, package.inputs)
     write_text(folder / SUMMARY, summary_text)
     write_review(folder / REVIEW, folder, package, first)
     write_text(folder / README, render_readme(package, first, include_leavers))
@@ -326,6 +457,9 @@ def build_manifest(
                 "path": str(path),
                 "sha256": file_sha256(path),
                 "bytes": path.stat().st_size,
+                "modified": datetime.fromtimestamp(path.stat().st_mtime, UTC).strftime(
+                    "%Y-%m-%dT%H:%M:%SZ"
+                ),
             }
             for role, path in inputs
         ],
@@ -368,43 +502,63 @@ def _previous_names(out_dir: Path) -> set[str]:
     return {n for n in names if isinstance(n, str) and n == Path(n).name}
 
 
-def _write_trial(folder: Path, files: list[ImportFile]) -> list[str]:
-    """Split the first registration file into its first row and the others.
+def _only_section(template: Template) -> str:
+    """The one HRMOS section all of a template's fields are in, else ""."""
+    code = code_column(template)
+    found = {c.section for c in template.columns if c is not code}
+    return found.pop() if len(found) == 1 else ""
 
-    On a tenant that has never taken a file from okta2hrmos, uploading one
-    person first shows whether HRMOS reads the layout as intended, before
-    hundreds of records are made; the two files together equal the whole.
+
+def _write_trial(folder: Path, planned: ImportFile) -> None:
+    """Cut a one-part file of two or more people into one person and the rest.
+
+    Uploading one person first shows whether HRMOS reads the layout as
+    intended before the others go in; the two files together equal the
+    whole. The trial person is the one with the most filled cells, so the
+    trial tests as many columns as it can.
     """
-    registering = [f for f in files if f.kind == "register"]
-    if not registering:
-        return []
-    planned = registering[0]
     if len(planned.names) != 1 or len(planned.rows) < 2:
-        return []
-    names = [f"{planned.stem}.first-row.csv", f"{planned.stem}.other-rows.csv"]
+        return
+    filled = planned.rows.ne("").sum(axis=1).to_numpy()
+    position = int(filled.argmax())
+    names = [f"{planned.stem}.1-trial-row.csv", f"{planned.stem}.2-other-rows.csv"]
     single = dataclasses.replace(planned.layout, rows_per_file=None)
-    hrmos.write_import_file(planned.rows.iloc[:1], single, folder / names[0])
-    hrmos.write_import_file(planned.rows.iloc[1:], single, folder / names[1])
-    return names
+    others = [p for p in range(len(planned.rows)) if p != position]
+    hrmos.write_import_file(planned.rows.iloc[[position]], single, folder / names[0])
+    hrmos.write_import_file(planned.rows.iloc[others], single, folder / names[1])
+    planned.trial = names
+    planned.trial_position = position
 
 
 def _reconciliation_text(
-    reconciliation: Reconciliation, files: list[ImportFile]
+    reconciliation: Reconciliation,
+    files: list[ImportFile],
+    inputs: Sequence[tuple[str, Path]],
 ) -> str:
     counts = reconciliation.counts
+    exports = [path for role, path in inputs if role == "hrmos-export"]
     lines = [
         "",
-        f"compared with HRMOS (effective date {reconciliation.effective_date}):",
-        f"  HRMOS export:   {reconciliation.hrmos_rows} people, "
-        f"{reconciliation.hrmos_active} active",
+        "compared with HRMOS (effective date "
+        f"{_slashed(reconciliation.effective_date)}):",
+        f"  HRMOS export:   {exports[0].name + ', ' if exports else ''}"
+        f"{reconciliation.hrmos_rows} people, {reconciliation.hrmos_active} active",
     ]
     lines += [f"  {name + ':':<15} {counts[name]}" for name in counts]
     lines += ["", "import files:"]
     lines += [
         f"  {name}: {len(part)} {planned.kind}"
+        + (f" ({planned.section})" if planned.section else "")
         for planned in files
         for name, part in zip(planned.names, _parts(planned), strict=True)
     ] or ["  none: nothing to upload"]
+    notices = reconciliation.notices
+    if len(notices):
+        lines += ["", "to check before uploading:"]
+        lines += [
+            f"  {record.code} {record.name}: {record.notice}: {record.text}"
+            for record in notices.itertuples(index=False)
+        ]
     if reconciliation.notes:
         lines += ["", "notes:"] + [f"  {note}" for note in reconciliation.notes]
     return "\n".join(lines) + "\n"
@@ -426,20 +580,22 @@ def write_review(path: Path, folder: Path, package: Package, first: Validation) 
         }
     )
     styles = _Styles(workbook)
-    sheet_names: set[str] = set()
+    sheet_names = {SHEET_SUMMARY} | {s for f in package.files for s in f.sheets}
 
     _write_sheet(
         workbook,
         styles,
-        _sheet_name("概要 Summary", sheet_names),
-        [["項目", "Item", "値 / Value"]],
+        SHEET_SUMMARY,
+        [["項目", "Item", "値 / Value", "説明", "Meaning"]],
         _summary_rows(package, first),
     )
 
+    people = _Names(first)
     for planned in package.files:
         marks = _file_marks(planned, first, package.reconciliation)
         offset = 0
-        for name, part in zip(planned.names, _parts(planned), strict=True):
+        parts = _parts(planned)
+        for name, sheet, part in zip(planned.names, planned.sheets, parts, strict=True):
             written = read_csv(folder / name)
             header_rows = [written.header] + [
                 list(r) for r in planned.layout.header_rows[1:]
@@ -453,7 +609,7 @@ def write_review(path: Path, folder: Path, package: Package, first: Validation) 
             _write_sheet(
                 workbook,
                 styles,
-                _sheet_name(Path(name).stem, sheet_names),
+                sheet,
                 header_rows,
                 body.itertuples(index=False, name=None),
                 part_marks,
@@ -464,7 +620,7 @@ def write_review(path: Path, folder: Path, package: Package, first: Validation) 
     _write_sheet(
         workbook,
         styles,
-        _sheet_name("却下 Rejects", sheet_names),
+        _sheet_name(SHEET_REJECTS, sheet_names),
         [rejects.header],
         rejects.cells.itertuples(index=False, name=None),
         _reject_marks(first, rejects.header),
@@ -472,7 +628,7 @@ def write_review(path: Path, folder: Path, package: Package, first: Validation) 
 
     if package.reconciliation is not None:
         _write_reconciliation_sheets(
-            workbook, styles, sheet_names, package.reconciliation, package.files
+            workbook, styles, sheet_names, package, first, people
         )
 
     workbook.close()
@@ -531,32 +687,132 @@ def _write_sheet(
 
 
 def _summary_rows(package: Package, first: Validation) -> list[list[str]]:
+    """The Summary sheet: item, its value, and what it means, in both languages."""
     users = first.users
-    rows = [
-        ["入力ファイル", "input", Path(users.source).name],
-        ["読み込んだ行", "rows read", str(users.rows_read)],
-        ["空行 (除外)", "blank rows dropped", str(users.dropped_blank)],
-        ["却下", "rejected", str(len(first.rejected))],
-        ["検査を通った人", "accepted", str(len(first.accepted))],
+    rows = []
+    for role, path in _inputs(package, first):
+        if role == "okta-users":
+            rows.append(
+                [
+                    "Okta のファイル",
+                    "Okta input",
+                    path.name if path else users.source,
+                    "Okta から書き出したユーザー" + _modified(path, 0),
+                    "the users exported from Okta" + _modified(path, 1),
+                ]
+            )
+        else:
+            rows.append(
+                [
+                    "HRMOS のファイル",
+                    "HRMOS export",
+                    path.name,
+                    "照合に使った HRMOS の社員データ" + _modified(path, 0),
+                    "the HRMOS export compared with" + _modified(path, 1),
+                ]
+            )
+    rows += [
+        [
+            "読み込んだ行",
+            "rows read",
+            str(users.rows_read),
+            "Okta のファイルの行数 (見出しを除く)",
+            "rows of the Okta file, the header not counted",
+        ],
+        [
+            "空行 (除外)",
+            "blank rows dropped",
+            str(users.dropped_blank),
+            "中身が空の行。数えて除外しました",
+            "rows with nothing in them, counted and left out",
+        ],
+        [
+            "却下",
+            "rejected",
+            str(len(first.rejected)),
+            f"検査を通らなかった人。どのファイルにも入っていません ({SHEET_REJECTS})",
+            f"failed the checks; in no file ({SHEET_REJECTS})",
+        ],
+        [
+            "検査を通った人",
+            "accepted",
+            str(len(first.accepted)),
+            "検査を通った人"
+            + ("。照合の結果、下の分類に分かれます" if package.reconciliation else ""),
+            "passed the checks"
+            + ("; the comparison sorts them below" if package.reconciliation else ""),
+        ],
+        [
+            "注意",
+            "warnings",
+            str(first.count("warning")),
+            "書いたが確かめてほしい値 (黄色のセル)。README.md の一覧を参照",
+            "values written but to be checked (yellow cells); see README.md",
+        ],
+        [
+            "書き直し",
+            "cleaned",
+            str(first.count("info")),
+            "書き方を整えた値 (空白・カナなど)。対応は不要です",
+            "values tidied (spaces, kana, …); nothing to do",
+        ],
     ]
     for planned in package.files:
-        for name, part in zip(planned.names, _parts(planned), strict=True):
-            rows.append(["取り込みファイル", f"import file ({planned.kind})", name])
-            rows.append(["  人数", "  people", str(len(part))])
+        for name, sheet, part in zip(
+            planned.names, planned.sheets, _parts(planned), strict=True
+        ):
+            where = planned.screen + (
+                f" / {planned.section}" if planned.section else ""
+            )
+            rows.append(
+                [
+                    "取り込みファイル",
+                    f"import file ({planned.kind})",
+                    name,
+                    f"{where} で取り込みます (シート {sheet})",
+                    f"uploaded through {where} (sheet {sheet})",
+                ]
+            )
+            rows.append(
+                [
+                    "  人数",
+                    "  people",
+                    str(len(part)),
+                    "このファイルの人数 (見出しを除く行数)",
+                    "people in the file (rows but the header)",
+                ]
+            )
     reconciliation = package.reconciliation
     if reconciliation is not None:
         rows.append(
             [
                 "適用日",
                 "effective date",
-                reconciliation.effective_date.isoformat(),
+                _slashed(reconciliation.effective_date),
+                "編集ファイルの新しい値が HRMOS で有効になる日",
+                "the day the edit files' new values take effect in HRMOS",
             ]
         )
         rows.append(
-            ["HRMOS の在籍者", "active in HRMOS", str(reconciliation.hrmos_active)]
+            [
+                "HRMOS の在籍者",
+                "active in HRMOS",
+                str(reconciliation.hrmos_active),
+                "HRMOS のファイルで退職日のない人",
+                "people without a 退職日 in the HRMOS export",
+            ]
         )
         for category, (japanese, english) in CATEGORY_TEXTS.items():
-            rows.append([japanese, english, str(reconciliation.count(category))])
+            meaning = CATEGORY_MEANINGS[category]
+            rows.append(
+                [
+                    japanese,
+                    english,
+                    str(reconciliation.count(category)),
+                    meaning[0],
+                    meaning[1],
+                ]
+            )
     return rows
 
 
@@ -565,22 +821,20 @@ def _file_marks(
 ) -> dict[tuple[int, int], tuple[str, str]]:
     """Cells to colour in an import file's sheet, by (row position, column).
 
-    Warnings are yellow; in an edit file a changed value is green, with
-    HRMOS's current value in its note.
+    In an edit file a changed value is green, with HRMOS's current value in
+    its note. A warning (or a notice to check) is yellow, and wins over
+    green: a value to check must not look like an ordinary change.
     """
     marks: dict[tuple[int, int], tuple[str, str]] = {}
     if planned.kind == "leavers":
         return marks
     headers = planned.layout.headers
     positions = {row: p for p, row in enumerate(planned.rows.index)}
-    by_attribute: dict[str, str] = {}
-    for column in planned.layout.columns:
-        for attribute in column.source:
-            by_attribute.setdefault(attribute, column.header)
+    by_attribute = _headers_by_attribute(planned.layout)
 
     def add(cell: tuple[int, int], style: str, note: str) -> None:
         if cell in marks:
-            style = "changed" if "changed" in (style, marks[cell][0]) else style
+            style = "warning" if "warning" in (style, marks[cell][0]) else style
             note = f"{marks[cell][1]}\n{note}"
         marks[cell] = (style, note)
 
@@ -604,7 +858,27 @@ def _file_marks(
         header = by_attribute.get(record.column, headers[0])
         column = headers.index(header) if header in headers else 0
         add((position, column), "warning", f"{record.code}: {record.hint}")
+    if planned.kind == "register" and reconciliation is not None:
+        for record in reconciliation.notices.itertuples(index=False):
+            position = positions.get(int(record.okta_row))
+            if position is None:
+                continue
+            header = record.column or _name_header(planned.layout) or headers[0]
+            column = headers.index(header) if header in headers else 0
+            add((position, column), "warning", f"{record.notice}: {record.text}")
     return marks
+
+
+def _headers_by_attribute(layout: Template) -> dict[str, str]:
+    by_attribute: dict[str, str] = {}
+    for column in layout.columns:
+        for attribute in column.source:
+            by_attribute.setdefault(attribute, column.header)
+    return by_attribute
+
+
+def _name_header(layout: Template) -> str | None:
+    return _headers_by_attribute(layout).get("lastName")
 
 
 def _reject_marks(
@@ -636,93 +910,289 @@ def _write_reconciliation_sheets(
     workbook: xlsxwriter.Workbook,
     styles: _Styles,
     sheet_names: set[str],
-    reconciliation: Reconciliation,
-    files: list[ImportFile],
+    package: Package,
+    first: Validation,
+    people: _Names,
 ) -> None:
-    changes = reconciliation.changes
+    reconciliation = package.reconciliation
+    assert reconciliation is not None
+    files = package.files
+    okta_file, hrmos_file = _input_names(package, first)
+
+    changes = _change_rows(package, first, people)
     _write_sheet(
         workbook,
         styles,
-        _sheet_name("変更 Changes", sheet_names),
+        _sheet_name(SHEET_CHANGES, sheet_names),
         [
             [
                 "社員コード",
-                "テンプレート / template",
+                "氏名 / name",
+                "セクション / section",
                 "項目 / field",
                 "HRMOS の値 / now",
                 "新しい値 / new",
+                "ファイル / file",
             ]
         ],
-        changes[["code", "file", "column", "old", "new"]].itertuples(
-            index=False, name=None
-        ),
+        [row for row, _ in changes],
+        {
+            (position, 5): ("warning", note)
+            for position, (_, note) in enumerate(changes)
+            if note
+        },
     )
 
     leavers = reconciliation.leavers
     written = any(planned.kind == "leavers" for planned in files)
-    extra = [
-        c
-        for c in leavers.columns
-        if c not in ("code", "leaving", "reason", "okta_row", "hrmos_row")
-    ]
+    extra = [c for c in leavers.columns if c not in LEAVER_FIELDS]
     state = (
         "ファイルに書きました / in the leavers file"
         if written
         else ("書いていません / not written (--include-leavers)")
     )
     date_format = reconciliation.leaver_template.columns[-1].date_format
-    proposed = rules.format_dates(
-        leavers["leaving"].astype(TEXT).reset_index(drop=True), date_format
-    )
+    proposed = _formatted(leavers["leaving"], date_format)
+    shown = leavers[extra].astype(str).copy()
+    for header in extra:
+        if header in _date_headers(reconciliation.templates):
+            shown[header] = _formatted(shown[header], date_format, keep=True)
     rows = [
-        [record[0], day, _in_japanese(record[1]), record[1], state, *record[2:]]
-        for day, record in zip(
+        [record.code, record.name, day, *_basis(record), *_reason(record.reason)]
+        + [state, *values]
+        for day, record, values in zip(
             proposed,
-            leavers[["code", "reason", *extra]]
-            .astype(str)
-            .itertuples(index=False, name=None),
+            leavers.itertuples(index=False),
+            shown.itertuples(index=False, name=None),
             strict=True,
         )
     ]
     _write_sheet(
         workbook,
         styles,
-        _sheet_name("退職候補 Leavers", sheet_names),
+        _sheet_name(SHEET_LEAVERS, sheet_names),
         [
             [
                 "社員コード",
+                "氏名 / name",
                 f"{LEAVING_DATE_HEADER} (案 / proposed)",
+                "日付の根拠",
+                "where the date comes from",
                 "理由",
                 "reason",
                 "ファイル / file",
-                *extra,
+                *[f"{h} (HRMOS)" for h in extra],
             ]
         ],
         rows,
     )
 
-    people = reconciliation.people
-    conflicts = people[people["category"].eq("conflict")]
+    table = reconciliation.people
+    conflicts = table[table["category"].eq("conflict")]
     _write_sheet(
         workbook,
         styles,
-        _sheet_name("要確認 Conflicts", sheet_names),
+        _sheet_name(SHEET_CONFLICTS, sheet_names),
         [
             [
                 "社員コード",
+                "氏名 / name",
                 "理由",
                 "reason",
-                "Okta の行 / Okta row",
-                "HRMOS の行 / HRMOS row",
+                f"Okta の行 / Okta row ({okta_file})",
+                f"HRMOS の行 / HRMOS row ({hrmos_file})",
             ]
         ],
         (
-            [code, _in_japanese(reason), reason, _row(okta), _row(hrmos)]
-            for code, reason, okta, hrmos in conflicts[
-                ["code", "reason", "okta_row", "hrmos_row"]
+            [code, name, *_reason(reason), _row(okta), _row(hrmos_row)]
+            for code, name, reason, okta, hrmos_row in conflicts[
+                ["code", "name", "reason", "okta_row", "hrmos_row"]
             ].itertuples(index=False, name=None)
         ),
     )
+
+    _write_sheet(
+        workbook,
+        styles,
+        _sheet_name(SHEET_HELD, sheet_names),
+        [
+            [
+                "社員コード",
+                "氏名 / name (HRMOS)",
+                f"HRMOS の行 / HRMOS row ({hrmos_file})",
+                f"却下された Okta の行 / rejected Okta row ({okta_file})",
+                "却下の理由 / why rejected",
+            ]
+        ],
+        (
+            [held.code, held.name, held.hrmos_row, held.okta_rows, held.codes]
+            for held in held_people(reconciliation, first)
+        ),
+    )
+
+
+# The leavers table's own fields; the others are HRMOS's values.
+LEAVER_FIELDS = (
+    "code",
+    "name",
+    "leaving",
+    "reason",
+    "basis",
+    "status_changed",
+    "okta_row",
+    "hrmos_row",
+)
+
+
+def _basis(record) -> tuple[str, str]:
+    """Where a proposed 退職日 comes from: (日本語, English)."""
+    if record.basis == "okta":
+        return (
+            f"Okta で無効にされた日 (日本時間)。statusChanged {record.status_changed}",
+            "the day Okta deactivated the user, in Japan (statusChanged "
+            f"{record.status_changed}, UTC)",
+        )
+    if record.reason.startswith("deactivated"):
+        return (
+            "Okta で無効ですが無効にされた日時がないため、適用日",
+            "deactivated in Okta without a statusChanged: the effective date",
+        )
+    return (
+        "Okta にいないため、適用日 (本当に退職したか確かめてください)",
+        "not in the Okta export: the effective date (check they really left)",
+    )
+
+
+def _reason(reason: str) -> tuple[str, str]:
+    return _in_japanese(reason), reason
+
+
+def _change_rows(
+    package: Package, first: Validation, people: _Names
+) -> list[tuple[list[str], str]]:
+    """The Changes sheet's rows, each with the note of a warning on its new value."""
+    reconciliation = package.reconciliation
+    assert reconciliation is not None
+    where = {}
+    for planned in package.files:
+        if planned.kind == "edit":
+            for header in planned.layout.headers[1:]:
+                where[(planned.template.name, header)] = (
+                    planned.section,
+                    planned.names,
+                )
+    warnings = _warnings_by_cell(first, reconciliation.templates)
+    rows = []
+    for record in reconciliation.changes.itertuples(index=False):
+        section, names = where.get((record.file, record.column), ("", []))
+        row = int(record.okta_row)
+        rows.append(
+            (
+                [
+                    record.code,
+                    people.okta(row),
+                    section,
+                    record.column,
+                    record.old,
+                    record.new,
+                    ", ".join(names),
+                ],
+                warnings.get((row, record.column), ""),
+            )
+        )
+    return rows
+
+
+def _warnings_by_cell(
+    first: Validation, templates: Sequence[Template]
+) -> dict[tuple[int, str], str]:
+    """Warning notes by (Okta row, template header)."""
+    headers: dict[str, list[str]] = {}
+    for template in templates:
+        for column in template.columns:
+            for attribute in column.source:
+                headers.setdefault(attribute, []).append(column.header)
+    notes: dict[tuple[int, str], str] = {}
+    flagged = first.finding_rows[first.finding_rows["severity"].eq("warning")]
+    for record in flagged.itertuples(index=False):
+        for header in headers.get(record.column, []):
+            key = (int(record.row), header)
+            text = f"{record.code}: {record.hint}"
+            notes[key] = f"{notes[key]}\n{text}" if key in notes else text
+    return notes
+
+
+def _date_headers(templates: Sequence[Template]) -> set[str]:
+    return {c.header for t in templates for c in t.columns if "date" in c.rules}
+
+
+def _formatted(values: pd.Series, pattern: str, keep: bool = False) -> list[str]:
+    """Dates written in ``pattern``; with ``keep``, a non-date stays as it is."""
+    text = values.astype(TEXT).reset_index(drop=True)
+    iso = iso_dates(text)
+    shown = rules.format_dates(iso.fillna("").astype(TEXT), pattern)
+    if keep:
+        shown = shown.where(iso.notna(), text)
+    return [str(value) for value in shown]
+
+
+@dataclass
+class _Held:
+    code: str
+    name: str
+    hrmos_row: str
+    okta_rows: str
+    codes: str
+
+
+def held_people(reconciliation: Reconciliation, first: Validation) -> list[_Held]:
+    """The people held back: in HRMOS, but their Okta row was rejected."""
+    table = reconciliation.people
+    held = table[table["category"].eq("held")]
+    if held.empty:
+        return []
+    code = code_column(first.template).header
+    rejected = first.rejected
+    codes = (
+        first.prepared.loc[rejected, code].astype(TEXT)
+        if code in first.prepared.columns
+        else pd.Series("", index=rejected, dtype=TEXT)
+    )
+    by_key: dict[str, list[int]] = {}
+    for row, key in zip(rejected, comparison_key(codes), strict=True):
+        by_key.setdefault(str(key), []).append(int(row))
+    errors = first.finding_rows[first.finding_rows["severity"].eq("error")]
+    found = []
+    for record, key in zip(
+        held.itertuples(index=False), comparison_key(held["code"]), strict=True
+    ):
+        rows = by_key.get(str(key), [])
+        reasons = errors.loc[errors["row"].isin(rows), "code"]
+        found.append(
+            _Held(
+                code=record.code,
+                name=record.name,
+                hrmos_row=_row(record.hrmos_row),
+                okta_rows=", ".join(map(str, rows)),
+                codes=", ".join(dict.fromkeys(reasons)),
+            )
+        )
+    return found
+
+
+class _Names:
+    """People's names (姓 名) by Okta row, for the sheets and the README."""
+
+    def __init__(self, first: Validation) -> None:
+        table = first.users.table
+        parts = [table[a].fillna("").str.strip() for a in NAME_ATTRIBUTES if a in table]
+        joined = parts[0] if parts else pd.Series("", index=table.index, dtype=TEXT)
+        for part in parts[1:]:
+            joined = joined + " " + part
+        self.by_row = {int(r): str(n).strip() for r, n in joined.items()}
+
+    def okta(self, row: int) -> str:
+        return self.by_row.get(int(row), "")
 
 
 # Japanese for the reasons reconciliation gives, by how each one starts.
@@ -752,6 +1222,21 @@ def _row(value) -> str:
     return "" if pd.isna(value) else str(int(value))
 
 
+def _fitting(stem: str) -> str:
+    """A file's stem short enough for a sheet name (31 characters).
+
+    Keeps the number and as many whole trailing parts as fit: the section
+    and part at the end tell files of one template apart.
+    """
+    if len(stem) <= 31:
+        return stem
+    number, _, rest = stem.partition("-")
+    pieces = rest.split("-")
+    while pieces and len(number) + 2 + len("-".join(pieces)) > 31:
+        pieces = pieces[1:]
+    return f"{number}-…" + ("-" + "-".join(pieces) if pieces else "")
+
+
 def _sheet_name(wanted: str, used: set[str]) -> str:
     """A sheet name Excel accepts: at most 31 characters, none of []:*?/\\, unique."""
     name = re.sub(r"[\[\]:*?/\\]", "_", wanted)[:31]
@@ -769,56 +1254,786 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
 
 
+def _inputs(package: Package, first: Validation) -> list[tuple[str, Path | None]]:
+    """The inputs by role; the Okta one even when read straight from Okta."""
+    given: list[tuple[str, Path | None]] = list(package.inputs)
+    if not any(role == "okta-users" for role, _ in given):
+        given.insert(0, ("okta-users", None))
+    return given
+
+
+def _input_names(package: Package, first: Validation) -> tuple[str, str]:
+    names = {role: path.name if path else "" for role, path in _inputs(package, first)}
+    return names.get("okta-users") or "Okta", names.get("hrmos-export", "HRMOS")
+
+
+def _modified(path: Path | None, language: int) -> str:
+    """When an input file was last modified, in Japan, as a clause."""
+    if path is None or not path.exists():
+        return ""
+    moment = datetime.fromtimestamp(path.stat().st_mtime, JAPAN)
+    stamp = moment.strftime("%Y/%m/%d %H:%M")
+    return (
+        f" (最終更新 {stamp} 日本時間)"
+        if language == 0
+        else (f" (last modified {stamp}, Japan time)")
+    )
+
+
+def _slashed(day: date) -> str:
+    return day.strftime("%Y/%m/%d")
+
+
 # The README for the HR admin -------------------------------------------------
 
 
 def render_readme(package: Package, first: Validation, include_leavers: bool) -> str:
     """The package's README.md, Japanese first, then English."""
-    context = _ReadmeContext(package, first, include_leavers)
+    parts = [_Readme(package, first, include_leavers, n).render() for n in (0, 1)]
     return "\n".join(
         [
             "# HRMOS 取り込みパッケージ / HRMOS import package",
             "",
-            context.made_by(),
+            f"okta2hrmos {__version__} · [English below](#english)",
             "",
-            "> **個人情報が入っています。** 共有フォルダやメールに置かず、取り込みが"
-            "終わったらこのフォルダを削除してください。",
-            "> **This folder holds personal data.** Keep it off shared drives and "
-            "mail, and delete it once the upload is done.",
+            "> **個人情報が入っています** (氏名・メールアドレス。`rejects.csv` には"
+            "電話番号・住所・上司の名前も)。自分の PC か IT 担当者に指定された場所"
+            "だけに置き、共有フォルダ・メール・チャットには置かないでください。"
+            "すべて済んだら削除します (8 を参照)。",
+            "> **This folder holds personal data** (names and emails; `rejects.csv` "
+            "also phone numbers, addresses and managers). Keep it on your own PC or "
+            "where your IT admin told you, never on a shared drive, in mail or in "
+            "chat, and delete it when everything is done (see 8).",
             "",
-            "[English below](#english)",
+            *parts[0],
             "",
-            *context.japanese(),
-            "",
-            *context.english(),
+            *parts[1],
             "",
         ]
     )
 
 
-class _ReadmeContext:
+class _Readme:
+    """The README in one language: 0 for Japanese, 1 for English."""
+
     def __init__(
-        self, package: Package, first: Validation, include_leavers: bool
+        self,
+        package: Package,
+        first: Validation,
+        include_leavers: bool,
+        language: int,
     ) -> None:
         self.package = package
         self.first = first
         self.include_leavers = include_leavers
+        self.language = language
         self.reconciliation = package.reconciliation
+        self.names = _Names(first)
+        self.okta_file, self.hrmos_file = _input_names(package, first)
         self.uploads = [
-            (planned, name) for planned in package.files for name in planned.names
+            (planned, name, part)
+            for planned in package.files
+            for name, part in zip(planned.names, _parts(planned), strict=True)
         ]
 
-    def made_by(self) -> str:
-        source = Path(self.first.users.source).name
-        text = f"okta2hrmos {__version__} · Okta: `{source}`"
-        if self.reconciliation is not None:
-            text += (
-                f" · HRMOS との照合 / compared with HRMOS · 適用日 / effective date "
-                f"{_slashed(self.reconciliation.effective_date)}"
-            )
-        return text
+    def t(self, japanese: str, english: str) -> str:
+        return (japanese, english)[self.language]
 
-    # Counts -----------------------------------------------------------------
+    def render(self) -> list[str]:
+        lines = [self.t("## 日本語", "## English")]
+        for number, (title, body) in enumerate(self.sections(), start=1):
+            lines += ["", f"### {number}. {title}", "", *body]
+        return lines
+
+    def sections(self) -> list[tuple[str, list[str]]]:
+        t = self.t
+        found = [
+            (t("もとになったデータ", "What this package was made from"), self.inputs()),
+            (t("このフォルダの中身", "What is in this folder"), self.contents()),
+            (t("件数", "Counts"), self.counts()),
+        ]
+        checks = self.checks()
+        if checks:
+            found.append(
+                (t("取り込む前に確かめること", "Check before uploading"), checks)
+            )
+        found += [
+            (t("却下された人", "People who were rejected"), self.rejects()),
+            (t("HRMOS での取り込み手順", "Uploading in HRMOS"), self.steps()),
+            (
+                t(
+                    "注意: CSV ファイルを Excel で開いて保存しないでください",
+                    "Warning: do not open and re-save the CSV files in Excel",
+                ),
+                self.excel(),
+            ),
+            (
+                t(
+                    "何かおかしいとき・終わったら",
+                    "If something is wrong, and when done",
+                ),
+                self.afterwards(),
+            ),
+        ]
+        return found
+
+    # 1. Inputs --------------------------------------------------------------
+
+    def inputs(self) -> list[str]:
+        t = self.t
+        lines = []
+        for role, path in _inputs(self.package, self.first):
+            if role == "okta-users":
+                shown = (
+                    f"`{path.name}`{_modified(path, self.language)}"
+                    if path
+                    else t("Okta から直接書き出し", "exported straight from Okta")
+                )
+                lines.append(t(f"- Okta のユーザー: {shown}", f"- Okta users: {shown}"))
+            else:
+                shown = f"`{path.name}`{_modified(path, self.language)}"
+                lines.append(
+                    t(f"- HRMOS の社員データ: {shown}", f"- HRMOS employees: {shown}")
+                )
+        if self.reconciliation is not None:
+            day = _slashed(self.reconciliation.effective_date)
+            lines.append(t(f"- 適用日: {day}", f"- effective date (適用日): {day}"))
+        else:
+            lines.append(
+                t(
+                    "- HRMOS とは照合していません: Okta の全員が登録ファイルに入って"
+                    "います",
+                    "- not compared with HRMOS: everyone from Okta is in the "
+                    "registration file",
+                )
+            )
+        sources = (
+            t("Okta と HRMOS", "Okta and HRMOS") if self.reconciliation else "Okta"
+        )
+        lines += [
+            "",
+            t(
+                f"ファイル名と日時が、IT 担当者がこのために {sources} から書き出した"
+                "ものと合っているか、IT 担当者に確かめてください。合わなければ取り込み"
+                f"ません。(ファイルの場所と SHA-256 は `{MANIFEST}` にあります。)",
+                "Check with your IT admin that these file names and times are the "
+                f"exports they made from {sources} for this; if not, do not upload. "
+                f"(Where the files were and their SHA-256 are in `{MANIFEST}`.)",
+            ),
+        ]
+        return lines
+
+    # 2. Contents ------------------------------------------------------------
+
+    def contents(self) -> list[str]:
+        t = self.t
+        lines = [
+            t(
+                "| ファイル | 取り込む画面 (セクション"
+                ") | 人数 | `review.xlsx` のシート |",
+                "| file | HRMOS screen (section) | people | sheet of `review.xlsx` |",
+            ),
+            "| --- | --- | --- | --- |",
+        ]
+        for planned, name, part in self.uploads:
+            sheet = planned.sheets[planned.names.index(name)]
+            lines.append(
+                f"| `{name}` | {self.where(planned)} | {len(part)} | {sheet} |"
+            )
+            if planned.trial:
+                trial, others = planned.trial
+                lines.append(
+                    t(
+                        f"| `{trial}` と `{others}` | `{name}` を 1 人 (試し) と残りに"
+                        "分けたもの。2 つ合わせると元のファイルと同じです (6 の手順)"
+                        f" | 1 と {len(part) - 1} | |",
+                        f"| `{trial}` and `{others}` | `{name}` cut into one person "
+                        "(the trial) and the rest; together they are the whole file "
+                        f"(see 6) | 1 and {len(part) - 1} | |",
+                    )
+                )
+        if not self.uploads:
+            lines.append(
+                t(
+                    "| (なし) | 取り込むファイルはありません | 0 | |",
+                    "| (none) | nothing to upload | 0 | |",
+                )
+            )
+        lines += [
+            t(
+                f"| `{REVIEW}` | 確認用のブック (下の表)。取り込みには使いません | | |",
+                f"| `{REVIEW}` | a workbook to look at everything (below); not for "
+                "upload | | |",
+            ),
+            t(
+                f"| `{REJECTS}` | 却下された人とその"
+                "理由 (IT 担当者が使うもの。5 を参照)"
+                f" | {len(self.first.rejected)} | {SHEET_REJECTS} |",
+                f"| `{REJECTS}` | the rejected people and why (for your IT admin; see "
+                f"5) | {len(self.first.rejected)} | {SHEET_REJECTS} |",
+            ),
+            t(
+                f"| `{FINDINGS}`, `{SUMMARY}`, `{MANIFEST}` | 検査結果・件数・作成記録 "
+                "(IT 担当者向け) | | |",
+                f"| `{FINDINGS}`, `{SUMMARY}`, `{MANIFEST}` | findings, counts and a "
+                "record of how the package was made (for IT) | | |",
+            ),
+            "",
+            t(
+                f"`{REVIEW}` のシート (どのセルも文字列です):",
+                f"The sheets of `{REVIEW}` (every cell is text):",
+            ),
+            "",
+            t(
+                f"- {SHEET_SUMMARY}: 件数と、その意味",
+                f"- {SHEET_SUMMARY}: the counts and what each means",
+            ),
+        ]
+        for planned, name, _ in self.uploads:
+            sheet = planned.sheets[planned.names.index(name)]
+            lines.append(
+                t(f"- {sheet}: `{name}` の中身", f"- {sheet}: what `{name}` holds")
+            )
+        lines.append(
+            t(
+                f"- {SHEET_REJECTS}: 却下された人の Okta"
+                " の値。問題のセルは赤で、理由はメモに",
+                f"- {SHEET_REJECTS}: the rejected people's Okta values; problem cells "
+                "red, the reason in a note",
+            )
+        )
+        if self.reconciliation is not None:
+            lines += [
+                t(
+                    f"- {SHEET_CHANGES}: 変わる項目ごとに、HRMOS の今の値と新しい値",
+                    f"- {SHEET_CHANGES}: each changed field, HRMOS's value now and the "
+                    "new one",
+                ),
+                t(
+                    f"- {SHEET_LEAVERS}: 退職候補と提案する退職日、日付の根拠",
+                    f"- {SHEET_LEAVERS}: the leavers, the proposed 退職日 and where "
+                    "it comes from",
+                ),
+                t(
+                    f"- {SHEET_CONFLICTS}: どのファイルにも入れず、人が判断する人",
+                    f"- {SHEET_CONFLICTS}: people in no file, for a person to decide",
+                ),
+                t(
+                    f"- {SHEET_HELD}: Okta の行が却下さ"
+                    "れたため照合していない HRMOS の人",
+                    f"- {SHEET_HELD}: people in HRMOS not compared, as their Okta row "
+                    "was rejected",
+                ),
+            ]
+        green = (
+            t(
+                "緑 = HRMOS の今の値から変わるセル (メモに今の値)、",
+                "green = a value that changes from HRMOS's (its value now in the "
+                "note); ",
+            )
+            if self.reconciliation
+            else ""
+        )
+        lines += [
+            "",
+            t(
+                f"色: {green}黄 = 確かめてほしいセル (メモに理由。4 を参照)、"
+                "赤 = 却下の原因のセル。",
+                f"Colours: {green}yellow = a value to check (why, in the note; see 4); "
+                "red = what got the row rejected.",
+            ),
+        ]
+        return lines
+
+    def where(self, planned: ImportFile) -> str:
+        if planned.section:
+            return f"{planned.screen} ({planned.section})"
+        if planned.kind == "register":
+            return planned.screen
+        return self.t(
+            f"{planned.screen} (セクションは 6 を参照)",
+            f"{planned.screen} (for the section see 6)",
+        )
+
+    # 3. Counts --------------------------------------------------------------
+
+    def counts(self) -> list[str]:
+        t = self.t
+        users = self.first.users
+        lines = [
+            t(
+                f"- Okta のファイルの行: {users.rows_read} (見出しを除く。うち空行 "
+                f"{users.dropped_blank} 行は除外)",
+                f"- rows of the Okta file: {users.rows_read} (header not counted; "
+                f"{users.dropped_blank} blank rows dropped)",
+            ),
+            t(
+                f"- 検査を通った人: {len(self.first.accepted)}",
+                f"- people who passed the checks: {len(self.first.accepted)}",
+            ),
+            t(
+                f"- 却下した人: {len(self.first.rejected)} (どのファイルにも入って"
+                "いません。5 を参照)",
+                f"- people rejected: {len(self.first.rejected)} (in no file; see 5)",
+            ),
+            t(
+                f"- 注意付きの値: {self.first.count('warning')}、書き直した値: "
+                f"{self.first.count('info')} (4 を参照)",
+                f"- values with a warning: {self.first.count('warning')}; values "
+                f"cleaned: {self.first.count('info')} (see 4)",
+            ),
+        ]
+        reconciliation = self.reconciliation
+        if reconciliation is None:
+            return lines
+        lines += [
+            "",
+            t(
+                f"HRMOS との照合 (HRMOS の在籍者 {reconciliation.hrmos_active} 人):",
+                f"Compared with HRMOS ({reconciliation.hrmos_active} active there):",
+            ),
+            "",
+            t("| 分類 | 人数 | 意味 |", "| group | people | what it means |"),
+            "| --- | --- | --- |",
+        ]
+        for category, texts in CATEGORY_TEXTS.items():
+            meaning = CATEGORY_MEANINGS[category][self.language]
+            lines.append(
+                f"| {texts[self.language]} | {reconciliation.count(category)} | "
+                f"{meaning} |"
+            )
+        return lines
+
+    # 4. Checks --------------------------------------------------------------
+
+    def checks(self) -> list[str]:
+        blocks = [
+            self.warned(),
+            self.notices(),
+            self.masters(),
+            self.leavers(),
+            self.conflicts(),
+            self.held(),
+        ]
+        lines: list[str] = []
+        for block in blocks:
+            if block:
+                lines += [*([""] if lines else []), *block]
+        return lines
+
+    def warned(self) -> list[str]:
+        t = self.t
+        rows = self.first.finding_rows
+        rows = rows[rows["severity"].isin(("warning", "info"))]
+        if rows.empty:
+            return []
+        lines = [
+            t(
+                "**注意付きの値と書き直した値** (すべて。`findings.csv` にも)",
+                "**Values with a warning, and values cleaned** (all of them; also "
+                "in `findings.csv`)",
+            ),
+            "",
+        ]
+        headers = _headers_by_attribute(self.first.template)
+        for (severity, code), group in rows.groupby(
+            [rows["severity"].map({"warning": 0, "info": 1}), "code"], sort=True
+        ):
+            meaning = FINDING_TEXTS.get(code, (code, code))[self.language]
+            if severity == 1:
+                advice = ADVICE["info"]
+            elif code == "deprovisioned-user" and self.reconciliation is not None:
+                advice = DEPROVISIONED_RECONCILED
+            else:
+                advice = ADVICE.get(code, ("IT 担当者に確認してください", "ask IT"))
+            people = group.drop_duplicates(["row", "column"])
+            count = self.people(people["row"].nunique())
+            lines.append(
+                t(
+                    f"- `{code}` ({count}): {meaning}。**どうするか:** {advice[0]}。",
+                    f"- `{code}` ({count}): {meaning}. **What to do:** {advice[1]}.",
+                )
+            )
+            for record in people.head(LISTED).itertuples(index=False):
+                lines.append(f"  - {self.about(record, headers)}")
+            if len(people) > LISTED:
+                lines.append(
+                    t(
+                        f"  - ほか {len(people) - LISTED} 件は `{FINDINGS}` に",
+                        f"  - {len(people) - LISTED} more in `{FINDINGS}`",
+                    )
+                )
+        return lines
+
+    def about(self, record, headers: dict[str, str]) -> str:
+        """One finding's person, value and whereabouts, for the list."""
+        t = self.t
+        row = int(record.row)
+        code = self.okta_code(row)
+        name = self.names.okta(row)
+        field_name = headers.get(record.column, record.column)
+        value = (
+            self.first.users.table.at[row, record.column]
+            if (record.column in self.first.users.table.columns)
+            else ""
+        )
+        person = " ".join(p for p in (code, name) if p) or t(
+            "(社員コードなし)", "(no code)"
+        )
+        return t(
+            f"{person} (Okta の行 {row}、{field_name} {_code_span(str(value))}): "
+            f"{self.whereabouts(row)}",
+            f"{person} (Okta row {row}, {field_name} {_code_span(str(value))}): "
+            f"{self.whereabouts(row)}",
+        )
+
+    def okta_code(self, row: int) -> str:
+        code = code_column(self.first.template).header
+        prepared = self.first.prepared
+        if code in prepared.columns and row in prepared.index:
+            return str(prepared.at[row, code])
+        return ""
+
+    def whereabouts(self, row: int) -> str:
+        """Which file an Okta row went to, or what became of it."""
+        t = self.t
+        if row in self.first.rejected:
+            return t("却下", "rejected")
+        files = [
+            name
+            for planned, name, part in self.uploads
+            if planned.kind != "leavers" and row in part.index
+        ]
+        if files:
+            return ", ".join(f"`{name}`" for name in files)
+        if self.reconciliation is not None:
+            people = self.reconciliation.people
+            found = people.loc[people["okta_row"].eq(row), "category"]
+            if len(found):
+                category = str(found.iloc[0])
+                text = CATEGORY_TEXTS[category][self.language]
+                if category == "leaver":
+                    text += t(" (下の表)", " (below)")
+                return text
+        return t("どのファイルにも入っていません", "in no file")
+
+    def notices(self) -> list[str]:
+        reconciliation = self.reconciliation
+        if reconciliation is None or reconciliation.notices.empty:
+            return []
+        t = self.t
+        notices = reconciliation.notices
+        register = [name for p, name, _ in self.uploads if p.kind == "register"]
+        file = (
+            f"`{register[0]}`"
+            if register
+            else t("登録ファイル", "the registration file")
+        )
+        texts = {
+            "same-name-in-hrmos": t(
+                "HRMOS に同じ氏名の人が別の社員コードでいます。同じ人なら、"
+                f"{file} は取り込まず IT 担当者に知らせてください",
+                "HRMOS holds someone of the same name under another 社員コード. "
+                f"If it is the same person, do not upload {file}; tell your IT admin",
+            ),
+            "old-hire-date": t(
+                f"入社日が適用日より {OLD_HIRE_DAYS} 日以上前なのに、HRMOS にこの"
+                "社員コードでいません。社員リストで氏名を検索し、別の社員コードで"
+                f"すでにいれば {file} は取り込まず IT 担当者に知らせてください。"
+                "いなければ、そのまま取り込みます",
+                f"hired more than {OLD_HIRE_DAYS} days before the effective date, "
+                "yet not in HRMOS under this 社員コード. Search 社員リスト for the "
+                "name: if they are there under another code, do not upload "
+                f"{file} and tell your IT admin; if not, upload it as it is",
+            ),
+            "future-hire-date": t(
+                "入社日が適用日より後です。入社前の社員として登録されます。日付が"
+                "正しく、入社前に登録してよければそのまま取り込みます。違っていれば"
+                f" {file} は取り込まず IT 担当者に知らせてください",
+                "hired after the effective date: they are registered before they "
+                "start. If the date is right and registering them now is fine, "
+                f"upload as it is; if not, do not upload {file} and tell your IT "
+                "admin",
+            ),
+        }
+        lines = [
+            t(
+                "**新しく登録する人で確かめること** (`review.xlsx` では黄色のセル)",
+                "**New people to check** (yellow cells in `review.xlsx`)",
+            ),
+            "",
+        ]
+        for notice in NOTICES:
+            group = notices[notices["notice"].eq(notice)]
+            if group.empty:
+                continue
+            lines.append(
+                f"- `{notice}` ({self.people(len(group))}): {texts[notice]}"
+                + t("。", ".")
+            )
+            for record in group.head(LISTED).itertuples(index=False):
+                detail = (
+                    t(f"HRMOS では {record.other}", f"in HRMOS as {record.other}")
+                    if notice == "same-name-in-hrmos"
+                    else f"{record.column} {record.value}"
+                )
+                lines.append(f"  - {record.code} {record.name} ({detail})")
+            if len(group) > LISTED:
+                lines.append(
+                    t(
+                        f"  - ほか {len(group) - LISTED} 人",
+                        f"  - {len(group) - LISTED} more",
+                    )
+                )
+        return lines
+
+    def masters(self) -> list[str]:
+        t = self.t
+        values: dict[str, list[str]] = {}
+        for planned, _, part in self.uploads:
+            if planned.kind == "leavers":
+                continue
+            for header in part.columns:
+                if header in MASTER_HEADERS:
+                    found = values.setdefault(header, [])
+                    for value in part[header]:
+                        if value and value not in found:
+                            found.append(value)
+        if not values:
+            return []
+        lines = [
+            t("**部署・役職などのマスタの値**", "**Master values (部署, 役職, …)**"),
+            "",
+            t(
+                "HRMOS はこれらの値を会社マスタから探すので、マスタの名前と 1 文字も"
+                "違わない必要があります (名前とコードのどちらで探すかは未確認です)。"
+                "取り込む前に、次の値がすべて HRMOS の会社マスタにあるか確かめて"
+                "ください。全角・半角や、よく似た文字 (第Ⅱ営業部 のⅡはローマ数字 "
+                "1 文字で、I を 2 つ並べた II とは別の文字です) にも注意します。"
+                "ない値があれば取り込まず、IT 担当者に知らせてください。",
+                "HRMOS looks these values up in its company masters (会社マスタ), "
+                "so each must match a master's name character for character "
+                "(whether HRMOS matches names or codes is unconfirmed). Before "
+                "uploading, check that every value below is in HRMOS's masters; "
+                "mind full- and half-width and look-alike characters (the Ⅱ of "
+                "第Ⅱ営業部 is one Roman-numeral character, not two letters I). If "
+                "one is missing, do not upload; tell your IT admin.",
+            ),
+            "",
+        ]
+        for header, found in values.items():
+            lines.append(f"- {header}: " + ", ".join(_code_span(v) for v in found))
+        return lines
+
+    def leavers(self) -> list[str]:
+        reconciliation = self.reconciliation
+        if reconciliation is None or reconciliation.leavers.empty:
+            return []
+        t = self.t
+        leavers = reconciliation.leavers
+        written = [name for p, name, _ in self.uploads if p.kind == "leavers"]
+        date_format = reconciliation.leaver_template.columns[-1].date_format
+        days = _formatted(leavers["leaving"], date_format)
+        lines = [
+            t(
+                f"**退職候補** ({len(leavers)} 人。`{REVIEW}` の {SHEET_LEAVERS} にも)",
+                f"**Leavers** ({len(leavers)}; also the {SHEET_LEAVERS} sheet of "
+                f"`{REVIEW}`)",
+            ),
+            "",
+            t(
+                "| 社員コード | 氏名 | 退職日 (案) | 日付の根拠 |",
+                "| 社員コード | name | proposed 退職日 | where the date comes from |",
+            ),
+            "| --- | --- | --- | --- |",
+        ]
+        for day, record in zip(days, leavers.itertuples(index=False), strict=True):
+            basis = _basis(record)[self.language]
+            lines.append(f"| {record.code} | {record.name} | {day} | {basis} |")
+        day = _slashed(reconciliation.effective_date)
+        lines += [
+            "",
+            t(
+                "退職日の案は 2 通りです。Okta で無効にされた人は、Okta で無効にされた"
+                "日 (日本時間) です。Okta にいない人は適用日 "
+                f"({day}) で、本当の退職日ではありません。Okta にいないのは退職した"
+                "からとは限りません (Okta の書き出しから漏れただけのこともあります)。"
+                "1 人ずつ人事の記録 (退職届など) と照らし合わせてください。",
+                "A proposed 退職日 is one of two things. For someone deactivated in "
+                "Okta, the day Okta deactivated them, in Japan. For someone not in "
+                f"the Okta export, the effective date ({day}), which is not their "
+                "real leaving day; and being absent from Okta does not prove they "
+                "left (the export may have missed them). Check each person against "
+                "HR's records (the resignation letter and the like).",
+            ),
+            "",
+        ]
+        if written:
+            lines.append(
+                t(
+                    f"1 人でも人か日付が違っていたら、`{written[0]}` は取り込まないで"
+                    "ください (違う人や日付もそのまま記録されます)。正しい人だけ先に"
+                    "記録するなら、その人の社員詳細画面の 入社・退職 セクションで 1 人"
+                    "ずつ退職日を登録します。違っていた人と正しい日付は IT 担当者に"
+                    "知らせてください。",
+                    f"If any person or date is wrong, do not upload `{written[0]}` (it "
+                    "would record the wrong ones too). To record the right ones now, "
+                    "enter each one's 退職日 on their own screen (社員詳細, section "
+                    "入社・退職). Tell your IT admin who was wrong and the right date.",
+                )
+            )
+        else:
+            lines.append(
+                t(
+                    "退職日はどのファイルにも書いていません。ファイルで登録するときは、"
+                    "IT 担当者が `--include-leavers` を付けて作り直します (1 人ずつなら"
+                    "社員詳細画面の 入社・退職 セクションで登録できます)。",
+                    "No file holds these leaving dates. To upload them, your IT admin "
+                    "makes the package again with `--include-leavers` (or enter each "
+                    "one on their own screen, section 入社・退職).",
+                )
+            )
+        return lines
+
+    def conflicts(self) -> list[str]:
+        reconciliation = self.reconciliation
+        if reconciliation is None:
+            return []
+        people = reconciliation.people
+        conflicts = people[people["category"].eq("conflict")]
+        if conflicts.empty:
+            return []
+        t = self.t
+        lines = [
+            t(
+                f"**要確認** ({len(conflicts)} 人。どのファイルにも入れていません)",
+                f"**Conflicts** ({len(conflicts)}; in no file)",
+            ),
+            "",
+            t(
+                "| 社員コード | 氏名 | 理由 | Okta の行 | HRMOS の行 |",
+                "| 社員コード | name | reason | Okta row | HRMOS row |",
+            ),
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for record in conflicts.head(LISTED).itertuples(index=False):
+            reason = (
+                f"{_in_japanese(record.reason)} ({_code_span(record.reason)})"
+                if self.language == 0
+                else record.reason
+            )
+            lines.append(
+                f"| {record.code} | {record.name} | {reason} | "
+                f"{_row(record.okta_row)} | {_row(record.hrmos_row)} |"
+            )
+        if len(conflicts) > LISTED:
+            lines.append(
+                t(
+                    f"| … | ほか {len(conflicts) - LISTED} 人は "
+                    f"{SHEET_CONFLICTS} に | | | |",
+                    f"| … | {len(conflicts) - LISTED} more on "
+                    f"{SHEET_CONFLICTS} | | | |",
+                )
+            )
+        lines += [
+            "",
+            t(
+                f"「Okta の行」は `{self.okta_file}` の、「HRMOS の行」は "
+                f"`{self.hrmos_file}` の行番号です (どちらも見出しが 1 行目)。同じ"
+                "ログインやメールが 2 つの社員コードにあるときは、同じ人が 2 つの"
+                "コードを持っているか、どちらかのメー"
+                "ルが間違っています。どちらが正しいか"
+                "人事の記録で確かめて IT 担当者に伝えてください。Okta か HRMOS の"
+                "どちらかを直すと、次のパッケージで照合されます。この人たちはどの"
+                "ファイルにも入っていないので、ほかのファイルはそのまま取り込めます。",
+                f'"Okta row" is a row number of `{self.okta_file}`, "HRMOS row" '
+                f"one of `{self.hrmos_file}` (in both the header is row 1). The same "
+                "login or email on two employee codes means one person has two codes "
+                "or one of the addresses is wrong: check HR's records and tell your "
+                "IT admin which is right. Once Okta or HRMOS is fixed, the next "
+                "package compares them. They are in no file, so the other files can "
+                "go in as they are.",
+            ),
+        ]
+        return lines
+
+    def held(self) -> list[str]:
+        if self.reconciliation is None:
+            return []
+        held = held_people(self.reconciliation, self.first)
+        if not held:
+            return []
+        t = self.t
+        lines = [
+            t(
+                f"**保留** ({len(held)} 人。照合していません)",
+                f"**Held** ({len(held)}; not compared)",
+            ),
+            "",
+            t(
+                "| 社員コード | 氏名 (HRMOS) | HRMOS の行"
+                " | 却下された Okta の行 | 却下の理由 |",
+                "| 社員コード | name (HRMOS) | HRMOS row "
+                "| rejected Okta row | why rejected |",
+            ),
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for person in held[:LISTED]:
+            codes = ", ".join(f"`{c}`" for c in person.codes.split(", ") if c)
+            lines.append(
+                f"| {person.code} | {person.name} | {person.hrmos_row} | "
+                f"{person.okta_rows} | {codes} |"
+            )
+        lines += [
+            "",
+            t(
+                "この人たちは HRMOS にいますが、Okta の行が却下されたため照合して"
+                "いません。HRMOS の値はそのままで、退職候補にもしていません。Okta の"
+                "行が直れば、次のパッケージで照合されます (IT 担当者が行います)。",
+                "They are in HRMOS, but their Okta row was rejected, so they were not "
+                "compared: HRMOS keeps their values and they are not taken for "
+                "leavers. Once the Okta row is fixed, the next package compares them "
+                "(your IT admin does that).",
+            ),
+        ]
+        return lines
+
+    # 5. Rejects -------------------------------------------------------------
+
+    def rejects(self) -> list[str]:
+        t = self.t
+        counted = self.rejected_by_code()
+        if not counted:
+            return [t("却下はありません。", "Nobody was rejected.")]
+        lines = [
+            t(
+                "| 理由 (コード) | 人数 | 説明 |",
+                "| reason (code) | people | meaning |",
+            ),
+            "| --- | --- | --- |",
+        ]
+        for code, count in counted:
+            text = FINDING_TEXTS.get(code, (self.hint(code), self.hint(code)))
+            lines.append(f"| `{code}` | {count} | {text[self.language]} |")
+        lines += [
+            "",
+            t(
+                "一人に複数の理由があることがあります。行ごとの理由は `rejects.csv` の "
+                f"`okta2hrmos_reasons` 列と `{REVIEW}` の {SHEET_REJECTS} シートにあり"
+                "ます。直すのは Okta 側で、IT 担当者が行います。このパッケージを作った"
+                "IT 担当者の手元に同じ `rejects.csv` があるので、送る必要はありません。"
+                "求められたら、手渡しか、社内で個人情報の受け渡しに決められた方法で"
+                "渡してください (普通のメールやチャットは使いません)。",
+                "One person can have several reasons. Each row's reasons are in the "
+                f"`okta2hrmos_reasons` column of `rejects.csv` and on the "
+                f"{SHEET_REJECTS} sheet of `{REVIEW}`. They are fixed in Okta, by "
+                "your IT admin. Whoever made this package has the same `rejects.csv`, "
+                "so you need not send it; if asked for it, hand it over in person or "
+                "through your company's channel for personal data (not ordinary mail "
+                "or chat).",
+            ),
+        ]
+        return lines
 
     def rejected_by_code(self) -> list[tuple[str, int]]:
         rows = self.first.finding_rows
@@ -829,465 +2044,386 @@ class _ReadmeContext:
             key=lambda item: (-item[1], item[0]),
         )
 
-    def warned_by_code(self) -> list[tuple[str, int]]:
-        """Warnings on the people written to a file, by code: (code, people)."""
-        written = {
-            row
-            for planned in self.package.files
-            if planned.kind != "leavers"
-            for row in planned.rows.index
-        }
-        rows = self.first.finding_rows
-        warned = rows[rows["severity"].eq("warning") & rows["row"].isin(written)]
-        counts = warned.groupby("code", sort=False)["row"].nunique()
-        return sorted(
-            ((str(code), int(n)) for code, n in counts.items()),
-            key=lambda item: (-item[1], item[0]),
-        )
-
-    def warnings(self, language: int) -> list[str]:
-        lines = []
-        for code, count in self.warned_by_code():
-            text = FINDING_TEXTS.get(code, (self.hint(code), self.hint(code)))
-            lines.append(f"  - `{code}` ({count}): {text[language]}")
-        if not lines:
-            return []
-        title = (
-            f"- 注意付きで書いた人 (`{REVIEW}` ではメモ付きの色のセル):"
-            if language == 0
-            else f"- people written with a warning (coloured cells with a note in "
-            f"`{REVIEW}`):"
-        )
-        return [title, *lines]
-
     def hint(self, code: str) -> str:
         rows = self.first.findings[self.first.findings["code"].eq(code)]
         return str(rows["hint"].iloc[0]) if len(rows) else ""
 
-    # Japanese ---------------------------------------------------------------
+    # 6. Steps ---------------------------------------------------------------
 
-    def japanese(self) -> list[str]:
-        lines = ["## 日本語", "", "### 1. このフォルダの中身", ""]
-        lines += ["| ファイル | 内容 | 人数 |", "| --- | --- | --- |"]
-        for planned, name in self.uploads:
-            lines.append(
-                f"| `{name}` | {self._what_ja(planned)} | {self._count(name)} |"
-            )
-            if self.package.trial and name == self.package.files[0].names[0]:
-                first_row, other_rows = self.package.trial
-                lines.append(
-                    f"| `{first_row}` と `{other_rows}` | `{name}` を 1 人目と残りに"
-                    "分けたもの (初めてのテナントで試すとき用。下の手順を参照)"
-                    f" | 1 と {len(planned.rows) - 1} |"
-                )
-        lines += [
-            f"| `{REVIEW}` | 確認用のブック。取り込みには使いません | |",
-            f"| `{REJECTS}` | 取り込めなかった人と理由 (IT 担当者に渡すもの) | "
-            f"{len(self.first.rejected)} |",
-            f"| `{FINDINGS}`, `{SUMMARY}`, `{MANIFEST}` | 検査結果・件数・作成記録 "
-            "(IT 担当者向け) | |",
-            "",
-            "### 2. 件数",
-            "",
-        ]
-        users = self.first.users
-        lines += [
-            f"- Okta から読み込んだ行: {users.rows_read}"
-            f" (うち空行 {users.dropped_blank} 行は除外)",
-            f"- 検査を通った人: {len(self.first.accepted)}",
-            f"- 却下した人: {len(self.first.rejected)}"
-            " (どの取り込みファイルにも入っていません)",
-            *self.warnings(0),
-        ]
-        if self.reconciliation is not None:
-            lines += self._categories(0)
-        lines += ["", "### 3. 却下の理由", ""]
-        lines += self._reasons(0)
-        lines += ["", "### 4. HRMOS での取り込み手順", ""]
-        lines += self._steps_ja()
-        lines += [
-            "",
-            "### 5. 注意: CSV ファイルを Excel で開いて保存しないでください",
-            "",
-            "Excel で CSV を開いて保存し直すと、社員コードの先頭の 0 が消え"
-            " (`000120` → `120`)、日付の書き方が変わり、文字コードが UTF-8 から"
-            " Shift_JIS に変わることがあります。"
-            "HRMOS は UTF-8 のファイルしか読めません。",
-            "",
-            f"- 中身を見るときは `{REVIEW}` を使ってください。すべてのセルが文字列"
-            "なので、0 も日付もそのまま表示されます。`review.xlsx` を直しても取り込み"
-            "ファイルは変わりません。",
-            "- CSV をダブルクリックして開いてしまったら、保存せずに閉じてください。",
-            "- 内容を直したいときは、ファイルを編集せず IT 担当者に連絡してください"
-            " (Okta 側を直して作り直します)。",
-        ]
-        lines += self._leavers_and_conflicts(0)
-        return lines
-
-    def _what_ja(self, planned: ImportFile) -> str:
-        if planned.kind == "register":
-            return (
-                "新しく登録する社員 (社員の一括登録)。テンプレート "
-                f"`{planned.template.name}`"
-            )
-        if planned.kind == "edit":
-            return (
-                "変更がある社員 (社員の一括編集(ファイル))。テンプレート "
-                f"`{planned.template.name}`"
-            )
-        return "退職日の登録 (社員の一括編集(ファイル)、業務情報 > 入社・退職)"
-
-    def _steps_ja(self) -> list[str]:
-        lines = [
-            "**始める前に (2 点)**",
-            "",
-            "1. **見出しを確かめる。** ファイルの見出し (1 行目) は暫定です。HRMOS は"
-            "取り込みファイルの見出しを公開しておらず、テナントごとに違うことがあります。"
-            "HRMOS の取り込み画面でダウンロードできるテンプレートの見出しと、"
-            f"`{REVIEW}` の各シートの 1 行目を比べてください。違っていたら取り込まず、"
-            "IT 担当者に知らせてください。",
-        ]
-        if self.package.trial:
-            first_row, other_rows = self.package.trial
-            whole = self.package.files[0].names[0]
-            lines.append(
-                "2. **初めてのテナントでは 1 人だけで試す。** "
-                f"`{whole}` の代わりに、まず `{first_row}` (1 人だけ) を取り込み、"
-                "社員リストでその人の氏名・メールなどが正しい欄に入ったか確認します。"
-                f"問題がなければ `{other_rows}` (残り全員) を取り込みます。この場合 "
-                f"`{whole}` は取り込みません (同じ人を 2 回登録しないため)。"
-                "以前このテナントに取り込んだことがあれば、この手順は不要です。"
-            )
-        else:
-            lines.append(
-                "2. **初めてのテナントでは 1 人だけで試す。** 登録ファイルが 1 人だけ"
-                "なので、そのまま試しの取り込みになります。"
-            )
-        lines += ["", "**取り込み (番号の小さいファイルから 1 つずつ)**", ""]
+    def steps(self) -> list[str]:
+        t = self.t
         if not self.uploads:
-            return lines + [
-                "取り込むファイルはありません。HRMOS で行う作業はありません。"
+            return [
+                t(
+                    "取り込むファイルはありません。HRMOS で行う作業はありません。",
+                    "There is no file to upload: nothing to do in HRMOS.",
+                )
             ]
-        step = 1
-        for planned, name in self.uploads:
-            lines.append(f"{step}. `{name}`: {self._how_ja(planned, name)}")
-            step += 1
-        lines.append(
-            f"{step}. 取り込みのたびに、HRMOS が表示する結果 (エラーがあればその"
-            "メッセージと行番号) を控えます。エラーが出たら次のファイルに進まず、"
-            "画面のメッセージを IT 担当者に送ってください。"
-        )
-        lines.append(
-            f"{step + 1}. 全部終わったら、社員リストで何人か開いて内容を確かめます。"
-        )
+        lines = [t("**始める前に (2 点)**", "**Before you start (two checks)**"), ""]
+        lines += self.header_check()
+        lines += self.trial_rule()
+        lines += [
+            "",
+            t(
+                "**取り込み** (番号の小さいファイルから 1 つずつ。4 で止めたファイルは"
+                "飛ばします)",
+                "**Upload** (one file at a time, lowest number first; skip any file "
+                "4 told you to hold back)",
+            ),
+            "",
+        ]
+        for step, (planned, name, part) in enumerate(self.uploads, start=1):
+            first, *notes = self.how(planned, name, part)
+            lines += [f"{step}. {first}", *notes]
+        lines += [
+            "",
+            t(
+                "取り込みのたびに、HRMOS が表示する結果を見ます。取り込んだ件数が上の"
+                "人数と同じか確かめます。エラーが出たり件数が違ったりしたら、次の"
+                "ファイルに進まず、画面のメッセージ (行番号も) を IT 担当者に送って"
+                "ください。",
+                "After each upload, read what HRMOS reports, and check that the "
+                "number of rows it took is the number of people given above. On an "
+                "error or another number, stop before the next file and send the "
+                "message (with its row numbers) to your IT admin.",
+            ),
+        ]
         return lines
 
-    def _how_ja(self, planned: ImportFile, name: str) -> str:
-        menu = "Admin (管理者画面) > 社員リスト > 社員の操作 > "
-        if planned.kind == "register":
-            text = (
-                f"{menu}**社員の一括登録** を開き、このファイルを選んで取り込みます。"
-            )
-            if self.package.trial and name == self.package.files[0].names[0]:
-                first_row, other_rows = self.package.trial
-                text += (
-                    f"初めてのテナントでは、代わりに `{first_row}` → 確認 → "
-                    f"`{other_rows}` の順に取り込みます (上の「始める前に」の 2)。"
+    def header_check(self) -> list[str]:
+        t = self.t
+        return [
+            t(
+                "1. **見出しを確かめる。** 各ファイルの見出し (1 行目) は暫定です。"
+                "HRMOS は取り込みファイルの見出しを公開しておらず、テナントごとに違う"
+                "ことがあります。ファイルごとに、取り込む画面でダウンロードできる"
+                "テンプレート (ダウンロードできなければ、同じセクションを 社員履歴の"
+                "エクスポート で書き出したファイル) の "
+                "1 行目と、下の手順に書いた見出しを比べ"
+                "ます。次のどれかなら「違う」ので、取り込まずに、HRMOS のテンプレートの"
+                "ファイルを添えて IT 担当者に知らせてください:",
+                "1. **Check the headers.** The header row (row 1) of each file is "
+                "provisional: HRMOS does not publish its import headers, and they "
+                "can differ by tenant. For each file, compare the headers listed in "
+                "its step below with row 1 of the template you can download on its "
+                "HRMOS screen (or of an export of the same section from "
+                "社員履歴のエクスポート). They differ, and you do not upload but send "
+                "your IT admin HRMOS's template file, when:",
+            ),
+            t(
+                "   - ファイルの見出しのどれかが、HRMOS のテンプレートに同じ文字で"
+                "ない (全角・半角、空白、(必須) などの印の違いも「違う」です)",
+                "   - a header of the file is not in HRMOS's template spelled the "
+                "same way (full- or half-width, spaces, marks like (必須) count)",
+            ),
+            t(
+                "   - 見出しの順番が違う (HRMOS のテンプレートにしかない列は飛ばして"
+                "比べます)",
+                "   - the headers come in another order (skip the columns only "
+                "HRMOS's template has)",
+            ),
+            t(
+                "   - HRMOS のテンプレートで必須の印 (必須、※ など) がある列が、"
+                "ファイルにない",
+                "   - a column HRMOS's template marks as required (必須, ※ and the "
+                "like) is missing from the file",
+            ),
+            t(
+                "   HRMOS のテンプレートに、ファイル"
+                "にない列がほかにあるのはかまいません"
+                " (空欄のまま送ると HRMOS の値が消えるので、わざと入れていません)。",
+                "   Other columns that only HRMOS's template has are fine: they are "
+                "left out on purpose, because a blank cell would erase HRMOS's "
+                "value.",
+            ),
+        ]
+
+    def trial_rule(self) -> list[str]:
+        t = self.t
+        if not any(planned.trial for planned, _, _ in self.uploads):
+            return [
+                t(
+                    "2. **1 人で試す。** どのファイルも"
+                    " 1 人だけか、分割されているので、"
+                    "試し用のファイルはありません。",
+                    "2. **Try one person first.** Every file holds one person or is "
+                    "split into parts, so there is no separate trial file.",
                 )
-            return text
-        if planned.kind == "edit":
-            return (
-                f"{menu}**社員の一括編集(ファイル)** を開き、このファイルを選んで"
-                "取り込みます。適用日 (変更が有効になる日) は "
-                f"{_slashed(self.reconciliation.effective_date)} で、ファイルに"
-                f"入っています。変わった項目: {self._changed_columns(planned, 0)}。"
-                "ファイルには変わっていない項目も HRMOS の今の値のまま入っています"
-                " (空欄にすると HRMOS の値が消えるため)。画面でセクションを選ぶ"
-                "必要があり、ファイルの列がそのセクションに合わないと言われたら、"
-                "取り込まずに IT 担当者に知らせてください。"
-            )
-        return (
-            f"{menu}**社員の一括編集(ファイル)** で、セクション "
-            "**業務情報 > 入社・退職** を選んで取り込みます。列は 社員コード・"
-            "適用日・退職日 で、適用日には退職日と同じ日を入れています。"
-            f"退職日は提案です。取り込む前に `{REVIEW}` の「退職候補 Leavers」"
-            "シートを人事の記録と照らし合わせ、違う人や違う日があれば取り込まずに "
-            "IT 担当者に知らせてください。"
-        )
-
-    def _changed_columns(self, planned: ImportFile, language: int) -> str:
-        changes = self.reconciliation.changes
-        changes = changes[changes["file"].eq(planned.template.name)]
-        counts = changes.groupby("column", sort=False)["code"].nunique()
-        people = "人" if language == 0 else " people"
-        return ", ".join(f"{column} ({n}{people})" for column, n in counts.items())
-
-    # English ----------------------------------------------------------------
-
-    def english(self) -> list[str]:
-        lines = ["## English", "", "### 1. What is in this folder", ""]
-        lines += ["| file | what it is | people |", "| --- | --- | --- |"]
-        for planned, name in self.uploads:
-            lines.append(
-                f"| `{name}` | {self._what_en(planned)} | {self._count(name)} |"
-            )
-            if self.package.trial and name == self.package.files[0].names[0]:
-                first_row, other_rows = self.package.trial
-                lines.append(
-                    f"| `{first_row}` and `{other_rows}` | `{name}` cut into its "
-                    "first person and the rest (for a trial on a new tenant; see "
-                    f"the steps) | 1 and {len(planned.rows) - 1} |"
-                )
-        lines += [
-            f"| `{REVIEW}` | a workbook to look at the data; not for upload | |",
-            f"| `{REJECTS}` | the people who could not be written, with the reasons "
-            f"(for your IT admin) | {len(self.first.rejected)} |",
-            f"| `{FINDINGS}`, `{SUMMARY}`, `{MANIFEST}` | findings, counts and a "
-            "record "
-            "of how the package was made (for IT) | |",
-            "",
-            "### 2. Counts",
-            "",
+            ]
+        return [
+            t(
+                "2. **1 人で試す。** 試すのは、okta2hrmos で作ったその種類のファイル"
+                " (登録、編集のセクションごと、退職日) を、このテナントにまだ一度も"
+                "問題なく取り込んだことがないときです。HRMOS に今何人いるかは関係"
+                "ありません。迷ったら試してください。試し方: ファイルの代わりに、まず"
+                " `….1-trial-row.csv` (1 人) を取り込み、社員リストでその人を開いて、"
+                f"`{REVIEW}` の同じファイルのシートの行と 1 項目ずつ比べます (社員"
+                "コードの先頭の 0、氏名とカナ、日付、部署・役職)。合っていれば "
+                "`….2-other-rows.csv` (残り全員) を取り込みます。元のファイルは取り込み"
+                "ません (同じ人が 2 回になるため)。",
+                "2. **Try one person first** whenever a file of that kind made by "
+                "okta2hrmos (registration, an edit of that section, leaving dates) "
+                "has never gone into this tenant without problems. How many people "
+                "HRMOS holds already does not matter; when in doubt, try. How: "
+                "instead of the file, upload `….1-trial-row.csv` (one person) first, "
+                f"open that person in 社員リスト and compare field by field with "
+                f"their row on the file's sheet in `{REVIEW}` (the code's leading "
+                "zeros, name and kana, dates, 部署 and 役職). If all match, upload "
+                "`….2-other-rows.csv` (everyone else), and never the whole file too "
+                "(that would load the person twice).",
+            ),
+            t(
+                "   試しがうまくいかなかったら、残りは取り込みません。HRMOS がエラーで"
+                "断ったときは、画面のメッセージを控えます。取り込まれたが違う欄に"
+                "入った・文字化けした・0 が消えたときは、その人を社員詳細画面で正しい"
+                "値に直します。どちらの場合も、何が起きたかと HRMOS のテンプレートの"
+                "ファイルを IT 担当者に送ってください。IT 担当者がテンプレートを直し、"
+                "取り込んだ後の HRMOS から新しく書き出したデータでパッケージを作り"
+                "直します。以後は新しいパッケージだけを使います。",
+                "   If the trial goes wrong, upload nothing more. If HRMOS refused it "
+                "with an error, note the message. If it went in but a value landed "
+                "in the wrong field, came out garbled or lost its zeros, correct "
+                "that person on their 社員詳細 screen. Either way, send your IT admin "
+                "what happened and HRMOS's template file: they fix the template and "
+                "make a new package from a fresh HRMOS export taken after your "
+                "upload. From then on, use only the new package.",
+            ),
         ]
-        users = self.first.users
-        lines += [
-            f"- rows read from Okta: {users.rows_read} ({users.dropped_blank} blank "
-            "rows dropped)",
-            f"- people who passed the checks: {len(self.first.accepted)}",
-            f"- people rejected: {len(self.first.rejected)} (in no import file)",
-            *self.warnings(1),
-        ]
-        if self.reconciliation is not None:
-            lines += self._categories(1)
-        lines += ["", "### 3. Why people were rejected", ""]
-        lines += self._reasons(1)
-        lines += ["", "### 4. Uploading in HRMOS", ""]
-        lines += self._steps_en()
-        lines += [
-            "",
-            "### 5. Warning: do not open and re-save the CSV files in Excel",
-            "",
-            "Saving a CSV from Excel drops the leading zeros of employee codes "
-            "(`000120` becomes `120`), rewrites dates, and may save the file as "
-            "Shift_JIS instead of UTF-8; HRMOS reads UTF-8 only.",
-            "",
-            f"- To look at the data, open `{REVIEW}`: every cell is text, so zeros "
-            "and dates show as written. Editing the workbook does not change the "
-            "import files.",
-            "- If you opened a CSV by double-clicking it, close it without saving.",
-            "- To correct something, do not edit the files: tell your IT admin, who "
-            "fixes it in Okta and makes the package again.",
-        ]
-        lines += self._leavers_and_conflicts(1)
-        return lines
 
-    def _what_en(self, planned: ImportFile) -> str:
-        if planned.kind == "register":
-            return (
-                "new employees to register (社員の一括登録); template "
-                f"`{planned.template.name}`"
-            )
-        if planned.kind == "edit":
-            return (
-                "employees whose data changed (社員の一括編集(ファイル)); template "
-                f"`{planned.template.name}`"
-            )
-        return "leaving dates (社員の一括編集(ファイル), section 業務情報 > 入社・退職)"
-
-    def _steps_en(self) -> list[str]:
-        lines = [
-            "**Before you start (two checks)**",
-            "",
-            "1. **Check the headers.** The header row of each file is provisional: "
-            "HRMOS does not publish its import headers, and they can differ by "
-            "tenant. Compare the headers of the template you can download on the "
-            f"HRMOS import screen with row 1 of each sheet in `{REVIEW}`. If they "
-            "differ, do not upload; tell your IT admin.",
-        ]
-        if self.package.trial:
-            first_row, other_rows = self.package.trial
-            whole = self.package.files[0].names[0]
-            lines.append(
-                "2. **On a new tenant, try one person first.** Instead of "
-                f"`{whole}`, upload `{first_row}` (one person), then open that "
-                "person in 社員リスト and check that name, email and the rest landed "
-                f"in the right fields. If they did, upload `{other_rows}` (everyone "
-                f"else), and do not upload `{whole}` (it would register that person "
-                "twice). If this tenant has taken a file from okta2hrmos before, "
-                "skip this."
+    def how(self, planned: ImportFile, name: str, part: pd.DataFrame) -> list[str]:
+        """One upload step: screen, section, file, headers, count, and what to know."""
+        t = self.t
+        count = len(part)
+        menu = f"{MENU} > **{planned.screen}**"
+        if planned.section:
+            opening = t(
+                f"{menu} を開き、セクション **{planned.section}** を選んで取り込みます",
+                f"open {menu}, choose the section **{planned.section}** and import it",
             )
         else:
-            lines.append(
-                "2. **On a new tenant, try one person first.** The registration file "
-                "holds one person, so it is a trial by itself."
-            )
-        lines += ["", "**Upload (one file at a time, lowest number first)**", ""]
-        if not self.uploads:
-            return lines + ["There is no file to upload: nothing to do in HRMOS."]
-        step = 1
-        for planned, name in self.uploads:
-            lines.append(f"{step}. `{name}`: {self._how_en(planned, name)}")
-            step += 1
-        lines.append(
-            f"{step}. After each upload, note what HRMOS reports (for an error, its "
-            "message and row number). On an error, stop and send the message to "
-            "your IT admin before the next file."
-        )
-        lines.append(
-            f"{step + 1}. When all are done, open a few people in 社員リスト and "
-            "check them."
-        )
-        return lines
-
-    def _how_en(self, planned: ImportFile, name: str) -> str:
-        menu = "Admin > 社員リスト > 社員の操作 > "
-        if planned.kind == "register":
-            text = f"open {menu}**社員の一括登録**, choose this file and import it."
-            if self.package.trial and name == self.package.files[0].names[0]:
-                first_row, other_rows = self.package.trial
-                text += (
-                    f" On a new tenant, upload `{first_row}`, check, then "
-                    f"`{other_rows}` instead (check 2 above)."
+            opening = t(f"{menu} を開いて取り込みます", f"open {menu} and import it")
+        headers = ", ".join(planned.layout.headers)
+        notes = [
+            t(f"見出し: {headers}", f"headers: {headers}"),
+            t(
+                f"HRMOS が {count} 件取り込めば成功です",
+                f"it worked when HRMOS reports {count} "
+                f"row{'' if count == 1 else 's'} imported",
+            ),
+        ]
+        if planned.trial and name == planned.names[0]:
+            trial, others = planned.trial
+            who = self.trial_person(planned)
+            notes.append(
+                t(
+                    f"1 人で試すときは、代わりに `{trial}` ({who}) → 確認 → `{others}` "
+                    f"({self.people(count - 1)}) の順に取り込みます (始める前にの 2)",
+                    f"to try one person first, upload `{trial}` ({who}), check, then "
+                    f"`{others}` ({self.people(count - 1)}) instead (check 2 above)",
                 )
-            return text
-        if planned.kind == "edit":
-            return (
-                f"open {menu}**社員の一括編集(ファイル)**, choose this file and "
-                "import it. Its 適用日 (the day the change takes effect) is "
-                f"{_slashed(self.reconciliation.effective_date)}, already in the "
-                f"file. Fields that changed: {self._changed_columns(planned, 1)}. "
-                "The file also holds the fields that did not change, with HRMOS's "
-                "current values (a blank cell would erase them). If the screen "
-                "makes you choose a section and says the file's columns do not fit "
-                "it, do not upload; tell your IT admin."
             )
-        return (
-            f"open {menu}**社員の一括編集(ファイル)**, choose the section **業務情報 > "
-            "入社・退職** and import this file. Its columns are 社員コード, 適用日 "
-            "and 退職日; 適用日 is the 退職日 itself. The leaving dates are "
-            f"proposals: first check the Leavers sheet of `{REVIEW}` against HR's "
-            "records, and if a person or a date is wrong, do not upload; tell your "
-            "IT admin."
+        if planned.kind == "register" and planned.section:
+            notes.append(
+                t(
+                    "新しく登録する人のこのセクションの値なので、登録ファイルの後に"
+                    "取り込みます",
+                    "it holds this section for the people just registered, so it "
+                    "goes in after the registration file",
+                )
+            )
+        if planned.kind == "edit":
+            notes += self.edit_notes(planned)
+        if planned.kind == "leavers":
+            notes += self.leaver_notes()
+        end = t("。", ".")
+        return [
+            f"`{name}` ({self.people(count)}): {opening}{end}",
+            *(f"   - {note}{end}" for note in notes),
+        ]
+
+    def people(self, count: int) -> str:
+        if self.language == 0:
+            return f"{count} 人"
+        return "1 person" if count == 1 else f"{count} people"
+
+    def edit_notes(self, planned: ImportFile) -> list[str]:
+        t = self.t
+        changed = self.changed_columns(planned)
+        kept = [
+            h for h in planned.layout.headers[1:] if h not in changed and h != "適用日"
+        ]
+        counts = ", ".join(
+            f"{column} ({self.people(n)})" for column, n in changed.items()
         )
+        notes = [t(f"変わる項目: {counts}", f"fields that change: {counts}")]
+        if kept:
+            notes.append(
+                t(
+                    f"変わらない {', '.join(kept)} も、HRMOS の今の値のまま入っています"
+                    " (空欄にすると HRMOS の値が消えるため)",
+                    f"also in the file, unchanged, with HRMOS's current values (a "
+                    f"blank cell would erase them): {', '.join(kept)}",
+                )
+            )
+        if not planned.section:
+            notes.append(
+                t(
+                    "このファイルの列はセクションが決まっていません。画面でセクションを"
+                    "選ぶとき、列がすべて 1 つのセクションに入るならそのセクションを"
+                    "選び、そうでなければ取り込まずに IT 担当者に知らせてください",
+                    "this file's columns name no section. If the screen asks for "
+                    "one and all the columns belong to one section, choose it; "
+                    "otherwise do not upload, and tell your IT admin",
+                )
+            )
+        if "適用日" in planned.layout.headers and self.reconciliation is not None:
+            day = _slashed(self.reconciliation.effective_date)
+            notes.append(
+                t(
+                    f"**適用日 {day}** は、新しい値が HRMOS で有効になる日です。HRMOS "
+                    "はこの日から始まる履歴を作り、それまでは今の値のままです。日付は "
+                    "IT 担当者が決めたもので、指定がなければパッケージを作った日 (日本"
+                    "時間) です。本当に変わる日 (昇進・異動の日など) と違うなら取り込ま"
+                    "ず、正しい日付を IT 担当者に伝えてください (ファイルの全員が同じ"
+                    "適用日なので、人によって日付が違えば日付ごとに作り直します)。"
+                    "未来の日付でも先に取り込んでかまいません (HRMOS がその日に反映"
+                    f"します)。画面でも適用日を聞かれたら {day} を入れます",
+                    f"**適用日 {day}** is the day the new values take effect in "
+                    "HRMOS: HRMOS starts a new history record on that day and keeps "
+                    "the current values until then. Your IT admin chose it; by "
+                    "default it is the day the package was made (in Japan). If the "
+                    "real day of the change (a promotion, a transfer) differs, do "
+                    "not upload; tell your IT admin the right day (everyone in the "
+                    "file gets the same 適用日, so people with different days need a "
+                    "package each). A future date can go in now: HRMOS applies it on "
+                    f"that day. If the screen asks for an 適用日 too, enter {day}",
+                )
+            )
+        return notes
 
-    # Shared pieces ----------------------------------------------------------
+    def changed_columns(self, planned: ImportFile) -> dict[str, int]:
+        changes = self.reconciliation.changes
+        changes = changes[
+            changes["file"].eq(planned.template.name)
+            & changes["column"].isin(planned.layout.headers)
+        ]
+        counts = changes.groupby("column", sort=False)["code"].nunique()
+        return {str(column): int(n) for column, n in counts.items()}
 
-    def _count(self, name: str) -> str:
-        for planned in self.package.files:
-            for part_name, part in zip(planned.names, _parts(planned), strict=True):
-                if part_name == name:
-                    return str(len(part))
-        return ""
+    def leaver_notes(self) -> list[str]:
+        t = self.t
+        return [
+            t(
+                "退職日は提案です。取り込む前に、4 の退職候補の表を人事の記録と照らし"
+                "合わせます",
+                "the leaving dates are proposals: first check the leavers table in 4 "
+                "against HR's records",
+            ),
+            t(
+                "適用日には退職日と同じ日を入れています (HRMOS は退職の記録の適用日を"
+                "退職日以前にするよう求めるため)。過ぎた日付なので、その人の 入社・退職"
+                " にそれより新しい記録があると HRMOS が断ることがあります (過去の適用日"
+                "をどこまで受け付けるかは未確認です)。断られた人は社員詳細画面で 1 人"
+                "ずつ退職日を登録し、IT 担当者に知らせてください",
+                "適用日 is the 退職日 itself, since HRMOS wants the 適用日 of a "
+                "resignation on or before the 退職日. It lies in the past, so HRMOS "
+                "may refuse a row if the person's 入社・退職 holds a later record "
+                "(how far back HRMOS accepts an 適用日 is unconfirmed). Enter anyone "
+                "refused on their own 社員詳細 screen, and tell your IT admin",
+            ),
+        ]
 
-    def _categories(self, language: int) -> list[str]:
-        reconciliation = self.reconciliation
-        title = (
-            f"- HRMOS との照合 (HRMOS の在籍者 {reconciliation.hrmos_active} 人):"
-            if language == 0
-            else f"- compared with HRMOS ({reconciliation.hrmos_active} active there):"
-        )
-        lines = [title]
-        for category, texts in CATEGORY_TEXTS.items():
-            count = reconciliation.count(category)
-            if count or category in (
-                "new",
-                "changed",
-                "unchanged",
-                "leaver",
-                "conflict",
-            ):
-                lines.append(f"  - {texts[language]}: {count}")
-        return lines
+    # 7. Excel ---------------------------------------------------------------
 
-    def _reasons(self, language: int) -> list[str]:
-        counted = self.rejected_by_code()
-        if not counted:
-            return ["却下はありません。" if language == 0 else "Nobody was rejected."]
-        header = (
-            ["| 理由 (コード) | 人数 | 説明 |", "| --- | --- | --- |"]
-            if language == 0
-            else ["| reason (code) | people | meaning |", "| --- | --- | --- |"]
-        )
-        lines = list(header)
-        for code, count in counted:
-            text = FINDING_TEXTS.get(code, (self.hint(code), self.hint(code)))
-            lines.append(f"| `{code}` | {count} | {text[language]} |")
-        lines.append("")
+    def excel(self) -> list[str]:
+        t = self.t
+        return [
+            t(
+                "Excel で CSV を開いて保存し直すと、社員コードの先頭の 0 が消え"
+                " (`000120` → `120`)、日付の書き方が変わり、文字コードが UTF-8 から"
+                " Shift_JIS に変わることがあります。HRMOS は UTF-8 のファイルしか"
+                "読めません。",
+                "Saving a CSV from Excel drops the leading zeros of employee codes "
+                "(`000120` becomes `120`), rewrites dates, and may save the file as "
+                "Shift_JIS instead of UTF-8; HRMOS reads UTF-8 only.",
+            ),
+            "",
+            t(
+                f"- 中身を見るときは `{REVIEW}` を使ってください。すべてのセルが文字列"
+                "なので、0 も日付もそのまま表示されます。`review.xlsx` を直しても取り"
+                "込みファイルは変わりません。",
+                f"- To look at the data, open `{REVIEW}`: every cell is text, so zeros "
+                "and dates show as written. Editing the workbook does not change the "
+                "import files.",
+            ),
+            t(
+                "- CSV をダブルクリックして開いてしま"
+                "ったら、保存せずに閉じてください。",
+                "- If you opened a CSV by double-clicking it, close it without saving.",
+            ),
+        ]
+
+    # 8. Afterwards ----------------------------------------------------------
+
+    def afterwards(self) -> list[str]:
+        t = self.t
+        lines = [
+            t(
+                "- **何かおかしいとき:** ファイルは直"
+                "さず (Excel で保存すると壊れます)、"
+                "そのファイルは取り込まずに IT 担当者に知らせてください。IT 担当者が"
+                " Okta 側を直してパッケージを作り直します。すでに一部を取り込んだ後に"
+                "作り直すときは、取り込んだ後の HRMOS から新しく書き出したデータで"
+                "照合してもらってください (古いデータのままだと、取り込み済みの人を"
+                "もう一度登録するファイルができます)。",
+                "- **If something is wrong:** do not edit the files (saving from "
+                "Excel breaks them) and do not upload that file; tell your IT admin, "
+                "who fixes it in Okta and makes the package again. If you have "
+                "already uploaded some files, ask for the new package to be compared "
+                "with a fresh HRMOS export taken after your uploads (with the old "
+                "one, it would register the people you uploaded a second time).",
+            ),
+        ]
+        checks = [
+            f"{self.trial_person(planned)} (`{planned.names[0]}`)"
+            for planned in self.package.files
+        ]
         lines.append(
-            f"一人に複数の理由があることがあります。行ごとの理由は `{REJECTS}` の"
-            f" `okta2hrmos_reasons` 列と `{REVIEW}` の「却下 Rejects」シート"
-            " (問題のセルに色とメモ) にあります。直すのは Okta 側なので、"
-            f"`{REJECTS}` を IT 担当者に渡してください。"
-            if language == 0
-            else "One person can have several reasons. Each row's reasons are in the "
-            f"`okta2hrmos_reasons` column of `{REJECTS}` and on the Rejects sheet of "
-            f"`{REVIEW}` (problem cells coloured, with a note). They are fixed in "
-            f"Okta, so hand `{REJECTS}` to your IT admin."
+            t(
+                "- **全部終わったら:** 社員リストで次の人を開き、`review.xlsx` の行と"
+                "同じか確かめます: " + "; ".join(checks) + "。",
+                "- **When all are done:** open these people in 社員リスト and check "
+                "them against their rows in `review.xlsx`: " + "; ".join(checks) + ".",
+            )
+        )
+        lines.append(
+            t(
+                "- **取り込みが終わり、却下・要確認・保"
+                "留の人の対応が済んだら、このフォルダを"
+                "削除してください。**",
+                "- **Once the uploads are done and the rejected, conflicting and held "
+                "people are dealt with, delete this folder.**",
+            )
         )
         return lines
 
-    def _leavers_and_conflicts(self, language: int) -> list[str]:
-        reconciliation = self.reconciliation
-        if reconciliation is None:
-            return []
-        lines: list[str] = []
-        leavers = reconciliation.count("leaver")
-        if leavers:
-            written = any(p.kind == "leavers" for p in self.package.files)
-            if language == 0:
-                lines += [
-                    "",
-                    "### 6. 退職候補",
-                    "",
-                    "HRMOS では在籍中ですが、Okta で無効になっているか"
-                    " Okta にいない人が "
-                    f"{leavers} 人います。一覧と提案する退職日は `{REVIEW}` の"
-                    "「退職候補 Leavers」シートにあります。",
-                    "退職日のファイルを作りました (上の手順を参照)。"
-                    if written
-                    else "退職日はどのファイルにも書いていません。"
-                    "登録するときは IT 担当者が"
-                    " `--include-leavers` を付けて作り直します。",
-                ]
-            else:
-                lines += [
-                    "",
-                    "### 6. Leavers",
-                    "",
-                    f"{leavers} people are active in HRMOS but deactivated in Okta or "
-                    f"missing from it. They and the proposed 退職日 are on the Leavers "
-                    f"sheet of `{REVIEW}`.",
-                    "Their leaving dates are in the leavers file (see the steps)."
-                    if written
-                    else "No file holds their leaving dates; to record them, your IT "
-                    "admin makes the package again with `--include-leavers`.",
-                ]
-        conflicts = reconciliation.count("conflict")
-        if conflicts:
-            if language == 0:
-                lines += [
-                    "",
-                    "### 7. 要確認",
-                    "",
-                    f"{conflicts} 人は、どのファイルにも入れていません。同じログインや"
-                    "メールが別の社員コードにある、HRMOS で退職済みなのに Okta では"
-                    "有効、などの理由で、人が判断する必要があります。理由は "
-                    f"`{REVIEW}` の「要確認 Conflicts」シートにあります。"
-                    "IT 担当者と確認してください。",
-                ]
-            else:
-                lines += [
-                    "",
-                    "### 7. Conflicts",
-                    "",
-                    f"{conflicts} people are in no file: the same login or email on "
-                    "another employee code, retired in HRMOS but active in Okta, and "
-                    "the like need a person to decide. The reasons are on the "
-                    f"Conflicts sheet of `{REVIEW}`; go through them with your IT "
-                    "admin.",
-                ]
-        return lines
+    def trial_person(self, planned: ImportFile) -> str:
+        position = planned.trial_position
+        code = str(planned.rows.iloc[position, 0])
+        row = int(planned.rows.index[position])
+        if planned.kind == "leavers":
+            leavers = self.reconciliation.leavers
+            found = leavers.loc[leavers["code"].eq(code), "name"]
+            name = str(found.iloc[0]) if len(found) else ""
+        else:
+            name = self.names.okta(row)
+        return f"{code} {name}".strip()
 
 
-def _slashed(day: date) -> str:
-    return day.strftime("%Y/%m/%d")
+def _code_span(text: str) -> str:
+    """Text as Markdown code, whatever backticks it holds; empty shows as ''."""
+    if not text:
+        return "`''`"
+    fence = "`" * (max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"

@@ -25,6 +25,7 @@ loop runs over people.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -62,6 +63,16 @@ HRMOS_LOGIN_HEADER = "認証メールアドレス"
 ACCOUNT_HEADERS = ("認証メールアドレス", "認証方法", "利用状況")
 
 DEFAULT_LEAVER_SHARE = 0.20
+
+# Okta attributes that make up a person's name, in the order written.
+NAME_ATTRIBUTES = ("lastName", "firstName")
+HIRE_DATE_HEADER = "入社日"
+# A new person hired longer ago than this may be in HRMOS under another code.
+OLD_HIRE_DAYS = 90
+# Notices about new people, in the order they are listed.
+NOTICES = ("same-name-in-hrmos", "old-hire-date", "future-hire-date")
+NOTICE_COLUMNS = ["code", "name", "okta_row", "notice", "column", "value", "other"]
+NOTICE_COLUMNS.append("text")
 
 JAPAN = timezone(timedelta(hours=9))
 
@@ -101,11 +112,13 @@ class FileChanges:
 
     template: Template
     # The edit file's layout: 社員コード, 適用日 (unless the template keeps no
-    # history), then the compared columns.
+    # history), then the compared columns of one HRMOS section.
     layout: Template
     compared: list[str]
     not_compared: list[str]
     rows: pd.DataFrame
+    # The HRMOS section the file is for ("" when the template names none).
+    section: str = ""
 
 
 @dataclass
@@ -114,14 +127,14 @@ class Reconciliation:
 
     templates: list[Template]
     effective_date: date
-    # One row per person: code, category, reason, okta_row, hrmos_row.
+    # One row per person: code, name, category, reason, okta_row, hrmos_row.
     people: pd.DataFrame
     # One row per changed field: code, okta_row, file, column, old, new.
     changes: pd.DataFrame
     # One row per clash: code, other_code, value, okta, hrmos.
     conflicts: pd.DataFrame
-    # One row per leaver: code, leaving (ISO), reason, okta_row, hrmos_row,
-    # then HRMOS's values.
+    # One row per leaver: code, name, leaving (ISO), reason, basis,
+    # status_changed, okta_row, hrmos_row, then HRMOS's values.
     leavers: pd.DataFrame
     # Okta rows (source row numbers) of the new people, to register.
     register: pd.Index
@@ -132,6 +145,9 @@ class Reconciliation:
     hrmos_rows: int
     hrmos_active: int
     notes: list[str] = field(default_factory=list)
+    # Things to check before uploading, one row per (person, notice): code,
+    # name, okta_row, notice (a stable code), column, value, other, text.
+    notices: pd.DataFrame = field(default_factory=lambda: _no_notices())
 
     def count(self, category: str) -> int:
         return int((self.people["category"] == category).sum())
@@ -239,7 +255,7 @@ def read_export(path: Path, templates: Template | Sequence[Template]) -> HrmosEx
                 f"{EFFECTIVE_DATE_HEADER} column to tell the latest; export one "
                 "record per employee."
             )
-        order = _iso_dates(table[EFFECTIVE_DATE_HEADER]).fillna("")
+        order = iso_dates(table[EFFECTIVE_DATE_HEADER]).fillna("")
         latest = (
             pd.DataFrame({"key": key, "order": order}, index=table.index)
             .sort_values(["key", "order"], kind="stable")
@@ -347,7 +363,9 @@ def reconcile(
     )
     merged["code"] = merged["code_okta"].fillna(merged["code_hrmos"])
     merged["reason"] = _reasons(merged, in_conflict, retired, future, conflicts)
-    merged["leaving"] = _proposed_leaving_dates(merged, deprovisioned, effective_date)
+    merged["leaving"], merged["basis"] = _proposed_leaving_dates(
+        merged, deprovisioned, effective_date
+    )
 
     people = pd.concat(
         [merged, _blank_code_people(okta, code)], ignore_index=True, sort=False
@@ -355,9 +373,10 @@ def reconcile(
     people = people.sort_values(
         ["okta_row", "hrmos_row"], kind="stable", na_position="last"
     ).reset_index(drop=True)
-    people = people[["code", "category", "reason", "okta_row", "hrmos_row"]].astype(
-        {"code": TEXT, "category": TEXT, "reason": TEXT}
-    )
+    people["name"] = _names(people, first, export, validations)
+    people = people[
+        ["code", "name", "category", "reason", "okta_row", "hrmos_row"]
+    ].astype({"code": TEXT, "name": TEXT, "category": TEXT, "reason": TEXT})
 
     changed = merged["category"].eq("changed").to_numpy()
     edits = []
@@ -369,8 +388,22 @@ def reconcile(
                 comparison.changes["position"].isin(np.flatnonzero(here))
             ]
         )
-        if here.any():
-            edits.append(_edit_file(comparison, merged[here], code, effective_date))
+        for section, columns in sections(comparison.template, comparison.compared):
+            touched = comparison.changes.loc[
+                comparison.changes["column"].isin(columns), "position"
+            ]
+            in_section = here & np.isin(np.arange(len(merged)), touched.to_numpy())
+            if in_section.any():
+                edits.append(
+                    _edit_file(
+                        comparison,
+                        merged[in_section],
+                        code,
+                        effective_date,
+                        section,
+                        columns,
+                    )
+                )
     changes = pd.concat(pieces, ignore_index=True).sort_values(
         ["okta_row", "file_order", "column_order"], kind="stable"
     )
@@ -396,7 +429,7 @@ def reconcile(
         people=people,
         changes=changes.reset_index(drop=True),
         conflicts=conflicts.drop(columns=["key", "other_key"]).reset_index(drop=True),
-        leavers=_leavers(leaving, export, code),
+        leavers=_leavers(leaving, export, code, people),
         register=pd.Index(sorted(int(row) for row in new_rows), name="row"),
         edits=edits,
         leaver_template=leaver_template,
@@ -404,6 +437,7 @@ def reconcile(
         hrmos_rows=len(export.table),
         hrmos_active=int((~hrmos["retired"]).sum()),
         notes=notes,
+        notices=_notices(people, first, export, effective_date),
     )
 
 
@@ -445,11 +479,24 @@ def check_leavers(
     )
 
 
-def edit_layout(template: Template, compared: list[str]) -> Template:
+def sections(template: Template, compared: list[str]) -> list[tuple[str, list[str]]]:
+    """Group compared columns by HRMOS section, in the template's column order.
+
+    Columns without a section form one group of their own, named "".
+    """
+    groups: dict[str, list[str]] = {}
+    for column in template.columns:
+        if column.header in compared:
+            groups.setdefault(column.section, []).append(column.header)
+    return list(groups.items())
+
+
+def edit_layout(template: Template, compared: list[str], section: str = "") -> Template:
     """The edit file's layout: 社員コード, 適用日, then the compared columns.
 
-    A template whose columns are all アカウント fields gets no 適用日: HRMOS
-    keeps no history for that category.
+    With a section, the file is named after it (HRMOS's 社員の一括編集 takes
+    one section per file). A template whose columns are all アカウント fields
+    gets no 適用日: HRMOS keeps no history for that category.
     """
     code = code_column(template)
     kept = [c for c in template.columns if c.header in compared]
@@ -465,13 +512,22 @@ def edit_layout(template: Template, compared: list[str]) -> Template:
             date_format=_date_format(template),
         )
         columns = [code, dated, *kept]
+    name = f"{template.name}-edit"
+    if section:
+        name += "-" + file_name_part(section)
     return _derived(
         template,
         columns,
-        name=f"{template.name}-edit",
+        name=name,
         title=f"{template.title or template.name}: 社員の一括編集(ファイル), "
         "changed employees",
     )
+
+
+def file_name_part(section: str) -> str:
+    """A section as part of a file name: 業務情報 > 部署・役職 → 業務情報-部署・役職."""
+    parts = [re.sub(r'[\\/:*?"<>|\s]+', "_", p.strip()) for p in section.split(">")]
+    return "-".join(part for part in parts if part)
 
 
 def leaver_layout(template: Template) -> Template:
@@ -517,6 +573,8 @@ def describe(reconciliation: Reconciliation, limit: int = 200) -> str:
     people = reconciliation.people
     for record in people[people["category"].eq("conflict")].itertuples(index=False):
         details.append(f"conflict  {record.code}  {record.reason}")
+    for record in reconciliation.notices.itertuples(index=False):
+        details.append(f"check     {record.code}  {record.notice}: {record.text}")
     if details:
         lines.append("")
         lines += details[:limit]
@@ -557,7 +615,7 @@ def _hrmos_side(export: HrmosExport, code: str) -> pd.DataFrame:
     blank = pd.Series("", index=table.index, dtype=TEXT)
     leaving = table[LEAVING_DATE_HEADER] if export.has_leaving_date else blank
     effective = (
-        _iso_dates(table[EFFECTIVE_DATE_HEADER]).fillna("")
+        iso_dates(table[EFFECTIVE_DATE_HEADER]).fillna("")
         if EFFECTIVE_DATE_HEADER in table.columns
         else blank
     )
@@ -629,8 +687,8 @@ def _compare(
         after = new[header]
         before = old[header].str.strip(rules.TRIMMED)
         if header in date_columns:
-            after_key = _iso_dates(after).fillna(after)
-            before_key = _iso_dates(before).fillna(before)
+            after_key = iso_dates(after).fillna(after)
+            before_key = iso_dates(before).fillna(before)
         else:
             after_key, before_key = after, before
         changed = (after.ne("") & after_key.ne(before_key)).to_numpy(dtype=bool)
@@ -837,8 +895,12 @@ def _clash_reasons(people: pd.DataFrame, conflicts: pd.DataFrame) -> pd.Series:
 
 def _proposed_leaving_dates(
     merged: pd.DataFrame, deprovisioned: np.ndarray, effective_date: date
-) -> pd.Series:
-    """Okta's deactivation date in Japan for the deactivated, else the run's date."""
+) -> tuple[pd.Series, pd.Series]:
+    """Okta's deactivation date in Japan for the deactivated, else the run's date.
+
+    Also returns where each date comes from: ``okta`` (the day Okta
+    deactivated the user, in Japan) or ``effective`` (the effective date).
+    """
     stamps = pd.to_datetime(
         merged["status_changed"].fillna("").astype(str),
         utc=True,
@@ -847,8 +909,167 @@ def _proposed_leaving_dates(
     )
     in_japan = (stamps + pd.Timedelta(hours=9)).dt.strftime("%Y-%m-%d")
     fallback = effective_date.isoformat()
-    proposed = in_japan.where(pd.Series(deprovisioned, index=merged.index), fallback)
-    return proposed.fillna(fallback).astype(TEXT)
+    from_okta = pd.Series(deprovisioned, index=merged.index) & in_japan.notna()
+    proposed = in_japan.where(from_okta, fallback)
+    basis = pd.Series("effective", index=merged.index).where(~from_okta, "okta")
+    return proposed.fillna(fallback).astype(TEXT), basis.astype(TEXT)
+
+
+def _names(
+    people: pd.DataFrame,
+    first: Validation,
+    export: HrmosExport,
+    validations: Sequence[Validation],
+) -> pd.Series:
+    """Each person's name, 姓 名: from Okta when they have an Okta row, else HRMOS."""
+    table = first.users.table
+    okta = _joined_names([table[a] for a in NAME_ATTRIBUTES if a in table.columns])
+    headers = list(
+        dict.fromkeys(
+            column.header
+            for attribute in NAME_ATTRIBUTES
+            for validation in validations
+            for column in validation.template.columns
+            if attribute in column.source and column.header in export.table.columns
+        )
+    )
+    hrmos = _joined_names([export.table[h] for h in headers])
+    from_okta = people["okta_row"].map(okta) if len(okta) else None
+    from_hrmos = people["hrmos_row"].map(hrmos) if len(hrmos) else None
+    names = pd.Series("", index=people.index, dtype=object)
+    for found in (from_hrmos, from_okta):
+        if found is not None:
+            names = found.where(found.notna() & found.ne(""), names)
+    return names.fillna("").astype(TEXT)
+
+
+def _joined_names(parts: list[pd.Series]) -> pd.Series:
+    if not parts:
+        return pd.Series(dtype=object)
+    joined = parts[0].fillna("").astype(str).str.strip()
+    for part in parts[1:]:
+        joined = joined + " " + part.fillna("").astype(str).str.strip()
+    return joined.str.strip()
+
+
+def _notices(
+    people: pd.DataFrame,
+    first: Validation,
+    export: HrmosExport,
+    effective_date: date,
+) -> pd.DataFrame:
+    """Things about new people to check before registering them.
+
+    ``future-hire-date``: hired after the effective date. ``old-hire-date``:
+    hired long before it, yet not in HRMOS under this code (perhaps under
+    another one). ``same-name-in-hrmos``: HRMOS holds someone of the same
+    name under another code. None rejects anybody.
+    """
+    new = people[people["category"].eq("new")]
+    pieces = []
+    hire = _hire_date_column(first.template)
+    if hire is not None and hire in first.prepared.columns and len(new):
+        written = first.prepared.loc[new["okta_row"].astype(int), hire].astype(TEXT)
+        iso = iso_dates(written.reset_index(drop=True)).fillna("")
+        iso.index = new.index
+        written.index = new.index
+        today = effective_date.isoformat()
+        long_ago = (effective_date - timedelta(days=OLD_HIRE_DAYS)).isoformat()
+        later = iso.ne("") & iso.gt(today)
+        earlier = iso.ne("") & iso.lt(long_ago) & (len(export.table) > 0)
+        pieces.append(
+            _notice_frame(
+                new[later],
+                "future-hire-date",
+                hire,
+                written[later],
+                "",
+                hire
+                + " "
+                + written[later]
+                + f" is after the effective date {effective_date:%Y/%m/%d}: "
+                "registering now makes an employee who has not started yet; check "
+                "the date",
+            )
+        )
+        pieces.append(
+            _notice_frame(
+                new[earlier],
+                "old-hire-date",
+                hire,
+                written[earlier],
+                "",
+                "hired "
+                + written[earlier]
+                + f", more than {OLD_HIRE_DAYS} days before the effective date, "
+                "yet not in HRMOS under this 社員コード: look for the person in "
+                "HRMOS by name; registered under another code, they must not be "
+                "registered again",
+            )
+        )
+    key = comparison_key(people["name"].str.replace(r"\s+", "", regex=True))
+    in_hrmos = people["hrmos_row"].notna() & key.ne("")
+    holders = (
+        pd.DataFrame({"key": key[in_hrmos], "other": people.loc[in_hrmos, "code"]})
+        .drop_duplicates("key")
+        .set_index("key")["other"]
+    )
+    other = key[new.index].map(holders)
+    same = other.notna()
+    pieces.append(
+        _notice_frame(
+            new[same],
+            "same-name-in-hrmos",
+            "",
+            new.loc[same, "name"],
+            other[same],
+            "HRMOS holds someone of the same name under 社員コード "
+            + other[same].astype(str)
+            + ": if it is this person, do not register them again",
+        )
+    )
+    notices = pd.concat([_no_notices(), *pieces], ignore_index=True)
+    order = {code: rank for rank, code in enumerate(NOTICES)}
+    notices = notices.assign(rank=notices["notice"].map(order)).sort_values(
+        ["okta_row", "rank"], kind="stable"
+    )
+    return notices.drop(columns="rank").reset_index(drop=True)
+
+
+def _hire_date_column(template: Template) -> str | None:
+    for column in template.columns:
+        if "hireDate" in column.source or column.header == HIRE_DATE_HEADER:
+            return column.header
+    return None
+
+
+def _notice_frame(
+    people: pd.DataFrame,
+    notice: str,
+    column: str,
+    value: pd.Series,
+    other: pd.Series | str,
+    text: pd.Series | str,
+) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "code": people["code"],
+            "name": people["name"],
+            "okta_row": people["okta_row"],
+            "notice": notice,
+            "column": column,
+            "value": value,
+            "other": other,
+            "text": text,
+        },
+        index=people.index,
+        columns=NOTICE_COLUMNS,
+    )
+
+
+def _no_notices() -> pd.DataFrame:
+    frame = pd.DataFrame({name: pd.Series(dtype=object) for name in NOTICE_COLUMNS})
+    return frame.astype({"okta_row": "Int64"})
 
 
 def _blank_code_people(okta: pd.DataFrame, code: str) -> pd.DataFrame:
@@ -866,14 +1087,19 @@ def _blank_code_people(okta: pd.DataFrame, code: str) -> pd.DataFrame:
 
 
 def _edit_file(
-    comparison: _Comparison, changed: pd.DataFrame, code: str, effective_date: date
+    comparison: _Comparison,
+    changed: pd.DataFrame,
+    code: str,
+    effective_date: date,
+    section: str,
+    columns: list[str],
 ) -> FileChanges:
-    """The changed people of one template in its edit layout.
+    """The changed people of one template's section in its edit layout.
 
     A cell Okta leaves blank carries HRMOS's current value, so that the new
     history record does not clear it.
     """
-    layout = edit_layout(comparison.template, comparison.compared)
+    layout = edit_layout(comparison.template, columns, section)
     positions = changed.index.to_numpy()
     data = {code: changed["code_hrmos"].astype(TEXT).to_numpy()}
     dated = [c for c in layout.columns[1:2] if "date" in c.rules]
@@ -882,7 +1108,7 @@ def _edit_file(
         data[dated[0].header] = rules.format_dates(
             iso.astype(TEXT), dated[0].date_format
         ).to_numpy()
-    for header in comparison.compared:
+    for header in columns:
         new = comparison.new.loc[positions, header]
         old = comparison.old.loc[positions, header]
         data[header] = new.where(new.ne(""), old).to_numpy()
@@ -893,28 +1119,39 @@ def _edit_file(
     return FileChanges(
         template=comparison.template,
         layout=layout,
-        compared=comparison.compared,
+        compared=columns,
         not_compared=comparison.not_compared,
         rows=rows[layout.headers],
+        section=section,
     )
 
 
-def _leavers(leaving: pd.DataFrame, export: HrmosExport, code: str) -> pd.DataFrame:
-    """The leavers for review: code, proposed 退職日, why, and HRMOS's values."""
+def _leavers(
+    leaving: pd.DataFrame, export: HrmosExport, code: str, people: pd.DataFrame
+) -> pd.DataFrame:
+    """The leavers for review: code, name, proposed 退職日, why, where the date
+    comes from (basis: okta or effective, with Okta's statusChanged), and
+    HRMOS's values."""
     shown = [h for h in export.table.columns if h not in (code, LEAVING_DATE_HEADER)]
     values = export.table.loc[leaving["hrmos_row"].astype(int), shown]
+    names = people.dropna(subset=["hrmos_row"]).set_index("hrmos_row")["name"]
     frame = pd.DataFrame(
         {
             "code": leaving["code_hrmos"].astype(TEXT).to_numpy(),
+            "name": leaving["hrmos_row"].map(names).fillna("").to_numpy(),
             "leaving": leaving["leaving"].astype(TEXT).to_numpy(),
             "reason": leaving["reason"].astype(TEXT).to_numpy(),
+            "basis": leaving["basis"].astype(TEXT).to_numpy(),
+            "status_changed": leaving["status_changed"].fillna("").to_numpy(),
             "okta_row": leaving["okta_row"].to_numpy(),
             "hrmos_row": leaving["hrmos_row"].to_numpy(),
         }
     )
     for header in shown:
         frame[header] = values[header].to_numpy()
-    return frame.astype({"code": TEXT, "leaving": TEXT, "reason": TEXT})
+    return frame.astype(
+        {name: TEXT for name in ("code", "name", "leaving", "reason", "basis")}
+    )
 
 
 def _leaver_rows(leaving: pd.DataFrame, layout: Template, code: str) -> pd.DataFrame:
@@ -964,7 +1201,7 @@ def _date_format(template: Template) -> str:
     return "yyyy/MM/dd"
 
 
-def _iso_dates(values: pd.Series) -> pd.Series:
+def iso_dates(values: pd.Series) -> pd.Series:
     """Parse dates written any way validation accepts; NA where not a date."""
     parsed = rules.per_distinct(values.fillna("").astype(TEXT), _iso_or_blank)
     return parsed.where(parsed.ne(""), pd.NA)

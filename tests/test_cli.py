@@ -147,9 +147,9 @@ def test_run_leaves_the_package_and_counts_add_up(invoke, users_csv, tmp_path):
     assert result.exit_code == 1
     package = tmp_path / "package"
     assert sorted(p.name for p in package.iterdir()) == [
+        "01-hrmos-core-employees.1-trial-row.csv",
+        "01-hrmos-core-employees.2-other-rows.csv",
         "01-hrmos-core-employees.csv",
-        "01-hrmos-core-employees.first-row.csv",
-        "01-hrmos-core-employees.other-rows.csv",
         "README.md",
         "findings.csv",
         "manifest.json",

@@ -116,13 +116,17 @@ def test_the_same_login_on_two_codes_writes_neither(invoke, files, tmp_path):
 def test_last_months_edit_file_does_not_linger(invoke, files, tmp_path):
     files([1], [1], extra_okta=[okta(2, "部長")], extra_hrmos=[hrmos(2)])
     reconciled(invoke)
-    assert (tmp_path / "package" / "01-hrmos-core-employees-edit.csv").exists()
+    assert (
+        tmp_path / "package" / "01-hrmos-core-employees-edit-業務情報-部署・役職.csv"
+    ).exists()
     files([1, 2], [1, 2], extra_okta=[], extra_hrmos=[])
     (tmp_path / "users.csv").write_text(
         "\n".join([HEADER, okta(1), okta(2, "主任")]) + "\n"
     )
     reconciled(invoke)
-    assert not (tmp_path / "package" / "01-hrmos-core-employees-edit.csv").exists()
+    assert not (
+        tmp_path / "package" / "01-hrmos-core-employees-edit-業務情報-部署・役職.csv"
+    ).exists()
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,10 +17,12 @@ from .conftest import REPOSITORY
 
 GOLDEN = REPOSITORY / "tests" / "golden"
 SAMPLE = REPOSITORY / "sample_data" / "okta_users.csv"
+# The inputs' modified time, which the README and the manifest show.
+MODIFIED = datetime(2026, 12, 3, 0, 30, tzinfo=UTC).timestamp()
 PACKAGE_FILES = [
     "01-hrmos-core-employees.csv",
-    "01-hrmos-core-employees.first-row.csv",
-    "01-hrmos-core-employees.other-rows.csv",
+    "01-hrmos-core-employees.1-trial-row.csv",
+    "01-hrmos-core-employees.2-other-rows.csv",
     "rejects.csv",
     "findings.csv",
     "summary.txt",
@@ -56,6 +59,7 @@ def check_golden(produced: Path, expected: Path) -> None:
 @pytest.mark.parametrize("name", PACKAGE_FILES)
 def test_sample_package_matches_golden_bytes(invoke, tmp_path, name):
     (tmp_path / "okta_users.csv").write_bytes(SAMPLE.read_bytes())
+    os.utime(tmp_path / "okta_users.csv", (MODIFIED, MODIFIED))
     result = invoke("run", "--input", "okta_users.csv", "--out", "package")
     assert result.exit_code == 1, result.stderr
     check_golden(tmp_path / "package" / name, GOLDEN / "sample" / name)

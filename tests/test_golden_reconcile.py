@@ -17,18 +17,23 @@ import os
 import pytest
 
 from .conftest import FIXTURES, REPOSITORY
-from .test_golden import check_golden
+from .test_golden import MODIFIED, check_golden
 
 GOLDEN = REPOSITORY / "tests" / "golden" / "reconcile"
 SAMPLE = REPOSITORY / "sample_data" / "okta_users.csv"
 EXPORT = FIXTURES / "hrmos-export" / "sample_export.csv"
 DAY = "2027-04-01"
+EDIT = "02-hrmos-core-employees-edit-業務情報-部署・役職"
 PACKAGE_FILES = [
     "01-hrmos-core-employees.csv",
-    "01-hrmos-core-employees.first-row.csv",
-    "01-hrmos-core-employees.other-rows.csv",
-    "02-hrmos-core-employees-edit.csv",
+    "01-hrmos-core-employees.1-trial-row.csv",
+    "01-hrmos-core-employees.2-other-rows.csv",
+    f"{EDIT}.csv",
+    f"{EDIT}.1-trial-row.csv",
+    f"{EDIT}.2-other-rows.csv",
     "03-hrmos-core-leavers.csv",
+    "03-hrmos-core-leavers.1-trial-row.csv",
+    "03-hrmos-core-leavers.2-other-rows.csv",
     "summary.txt",
     "README.md",
     "review.xlsx",
@@ -40,6 +45,8 @@ PACKAGE_FILES = [
 def inputs(tmp_path):
     (tmp_path / "okta_users.csv").write_bytes(SAMPLE.read_bytes())
     (tmp_path / "current.csv").write_bytes(EXPORT.read_bytes())
+    for name in ("okta_users.csv", "current.csv"):
+        os.utime(tmp_path / name, (MODIFIED, MODIFIED))
 
 
 def run(invoke, out="package", *extra):
@@ -89,7 +96,7 @@ def test_only_new_people_are_registered_and_only_changes_edited(
     new = [row[0] for row in csv_rows(package / "01-hrmos-core-employees.csv")[1:]]
     assert new == ["000435", "000442", "000456", "000463", "000470"]
     assert "000428" not in new  # the conflict
-    edits = csv_rows(package / "02-hrmos-core-employees-edit.csv")
+    edits = csv_rows(package / f"{EDIT}.csv")
     assert [(row[0], row[1], row[-1]) for row in edits[1:]] == [
         ("000120", "2027/04/01", "部長"),
         ("000141", "2027/04/01", "係長"),
@@ -126,7 +133,7 @@ def test_dry_run_writes_nothing_and_exits_1_when_changes_are_pending(
     assert result.exit_code == 1
     assert not (tmp_path / "package").exists()
     assert "would write 01-hrmos-core-employees.csv: 5 rows" in result.stdout
-    assert "would write 02-hrmos-core-employees-edit.csv: 3 rows" in result.stdout
+    assert f"would write {EDIT}.csv: 3 rows" in result.stdout
     assert "changed   000330  役職: 係長 → =課長代理" in result.stdout
 
 

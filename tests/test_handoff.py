@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import stat
 import zipfile
 from datetime import UTC, date, datetime
@@ -16,6 +17,8 @@ from okta2hrmos import handoff, reconcile
 from okta2hrmos.templates import load_template
 from okta2hrmos.users import read_users
 from okta2hrmos.validate import validate_many
+
+from .conftest import FIXTURES, REPOSITORY
 
 HEADER = "id,status,login,firstName,lastName,email,employeeNumber,department,title"
 ROWS = [
@@ -181,16 +184,44 @@ def test_secrets_never_reach_the_command_line_record(argv, shown):
 
 def test_the_one_row_trial_files_add_up_to_the_whole(package):
     out, made = package()
-    assert made.trial == [
-        "01-hrmos-core-employees.first-row.csv",
-        "01-hrmos-core-employees.other-rows.csv",
+    [planned] = made.files
+    assert planned.trial == [
+        "01-hrmos-core-employees.1-trial-row.csv",
+        "01-hrmos-core-employees.2-other-rows.csv",
     ]
     whole = csv_rows(out / "01-hrmos-core-employees.csv")
-    first = csv_rows(out / made.trial[0])
-    others = csv_rows(out / made.trial[1])
-    assert first[0] == others[0] == whole[0]
-    assert len(first) == 2
-    assert first[1:] + others[1:] == whole[1:]
+    trial = csv_rows(out / planned.trial[0])
+    others = csv_rows(out / planned.trial[1])
+    assert trial[0] == others[0] == whole[0]
+    assert len(trial) == 2
+    assert sorted(trial[1:] + others[1:]) == sorted(whole[1:])
+    # The others keep the file's order.
+    assert others[1:] == [row for row in whole[1:] if row != trial[1]]
+
+
+def test_the_trial_person_is_the_one_with_the_most_filled_cells(tmp_path, write_file):
+    """The first person has no 役職, so the trial is the second, who has all."""
+    rows = [
+        "00u1,ACTIVE,a@example.test,一,山田,a@example.test,0001,開発部,",
+        "00u2,ACTIVE,b@example.test,二,山田,b@example.test,0002,開発部,主任",
+        "00u3,ACTIVE,c@example.test,三,山田,c@example.test,0003,,",
+    ]
+    path = write_file("users.csv", "\n".join([HEADER, *rows]) + "\n")
+    validations = validate_many(
+        read_users(path), [load_template("hrmos-core-employees")]
+    )
+    with handoff.package_folder(tmp_path / "package") as staging:
+        made = handoff.write_package(staging, validations)
+    [planned] = made.files
+    assert planned.trial_position == 1
+    out = tmp_path / "package"
+    assert [row[0] for row in csv_rows(out / planned.trial[0])[1:]] == ["0002"]
+    assert [row[0] for row in csv_rows(out / planned.trial[1])[1:]] == [
+        "0001",
+        "0003",
+    ]
+    readme = (out / "README.md").read_text()
+    assert "`01-hrmos-core-employees.1-trial-row.csv` (0002 山田 二)" in readme
 
 
 def test_readme_gives_counts_reasons_steps_and_warnings_in_both_languages(package):
@@ -201,11 +232,12 @@ def test_readme_gives_counts_reasons_steps_and_warnings_in_both_languages(packag
         assert "01-hrmos-core-employees.csv" in part
         assert "社員リスト > 社員の操作 > **社員の一括登録**" in part
         assert "`missing-required` | 1" in part
-        assert "first-row.csv" in part
+        assert "1-trial-row.csv" in part
         assert "`000120`" in part and "Shift_JIS" in part
     assert "Excel で開いて保存しないでください" in japanese
     assert "do not open and re-save the CSV files in Excel" in english
-    assert "読み込んだ行: 4" in japanese and "rows read from Okta: 4" in english
+    assert "Okta のファイルの行: 4" in japanese
+    assert "rows of the Okta file: 4" in english
     assert "formula-like" in japanese
 
 
@@ -251,7 +283,7 @@ def test_with_a_reconciliation_files_are_numbered_in_upload_order(
     files = handoff.plan(validations, result)
     assert [(f.number, f.kind, f.stem) for f in files] == [
         (1, "register", "01-hrmos-core-employees"),
-        (2, "edit", "02-hrmos-core-employees-edit"),
+        (2, "edit", "02-hrmos-core-employees-edit-業務情報-部署・役職"),
     ]
     with_leavers = handoff.plan(validations, result, include_leavers=True)
     assert [f.stem for f in with_leavers][-1] == "03-hrmos-core-leavers"
@@ -265,39 +297,199 @@ def test_with_a_reconciliation_files_are_numbered_in_upload_order(
             include_leavers=False,
             effective_date=date(2027, 4, 1),
         )
-    assert csv_rows(out / "02-hrmos-core-employees-edit.csv") == [
-        ["社員コード", "適用日", "姓", "名", "メールアドレス", "部署", "役職"],
-        [
-            "0012",
-            "2027/04/01",
-            "山田",
-            "太郎",
-            "taro@example.test",
-            "第Ⅱ営業部",
-            "=1+2",
-        ],
+    assert csv_rows(out / "02-hrmos-core-employees-edit-業務情報-部署・役職.csv") == [
+        ["社員コード", "適用日", "部署", "役職"],
+        ["0012", "2027/04/01", "第Ⅱ営業部", "=1+2"],
     ]
     assert not (out / "03-hrmos-core-leavers.csv").exists()
     workbook = openpyxl.load_workbook(out / "review.xlsx")
-    assert "02-hrmos-core-employees-edit" in workbook.sheetnames
-    edit = workbook["02-hrmos-core-employees-edit"]
-    changed = edit["G2"]
+    sheet = "02-…-employees-edit-業務情報-部署・役職"
+    assert sheet in workbook.sheetnames
+    changed = workbook[sheet]["D2"]
     assert changed.value == "=1+2" and changed.data_type == "s"
-    assert "部長" in changed.comment.text
+    # A changed value that is also warned about is yellow, not green.
+    assert changed.fill.fgColor.rgb.endswith("FFEB9C")
+    assert "部長" in changed.comment.text and "formula-like" in changed.comment.text
+    plain = workbook["01-hrmos-core-employees"]
+    changes = workbook["変更 Changes"]
+    assert [c.value for c in changes[2]] == [
+        "0012",
+        "山田 太郎",
+        "業務情報 > 部署・役職",
+        "役職",
+        "部長",
+        "=1+2",
+        "02-hrmos-core-employees-edit-業務情報-部署・役職.csv",
+    ]
+    assert changes["F2"].fill.fgColor.rgb.endswith("FFEB9C")
+    assert "formula-like" in changes["F2"].comment.text
+    assert changes["E2"].comment is None
+    assert [c.value for c in plain["A"]] == ["社員コード", "1001", "0043"]
     leavers = [
         [c.value for c in row] for row in workbook["退職候補 Leavers"].iter_rows()
     ]
-    assert leavers[0][:4] == ["社員コード", "退職日 (案 / proposed)", "理由", "reason"]
-    assert leavers[1][:4] == [
+    assert leavers[0][:8] == [
+        "社員コード",
+        "氏名 / name",
+        "退職日 (案 / proposed)",
+        "日付の根拠",
+        "where the date comes from",
+        "理由",
+        "reason",
+        "ファイル / file",
+    ]
+    assert leavers[1][:7] == [
         "0099",
+        "田中 一郎",
         "2027/04/01",
+        "Okta にいないため、適用日 (本当に退職したか確かめてください)",
+        "not in the Okta export: the effective date (check they really left)",
         "Okta のエクスポートにいません",
         "not in the Okta export",
     ]
-    assert "not written" in leavers[1][4]
+    assert "not written" in leavers[1][7]
     readme = (out / "README.md").read_text()
-    assert "**社員の一括編集(ファイル)**" in readme
-    assert "2027/04/01" in readme
+    japanese, english = readme.split("## English")
+    assert (
+        "Admin > 社員リスト > 社員の操作 > **社員の一括編集(ファイル)** を開き、"
+        "セクション **業務情報 > 部署・役職** を選んで取り込みます。" in japanese
+    )
+    assert "   - 見出し: 社員コード, 適用日, 部署, 役職。" in japanese
+    assert "   - HRMOS が 1 件取り込めば成功です。" in japanese
+    assert "**適用日 2027/04/01** は、新しい値が HRMOS で有効になる日です" in japanese
+    assert "choose the section **業務情報 > 部署・役職** and import it." in english
+    assert "   - it worked when HRMOS reports 1 row imported." in english
     assert "--include-leavers" in readme
+    # The formula-like title is named with what to do about it.
+    assert "0012 山田 太郎 (Okta の行 2、役職 `=1+2`)" in japanese
+    assert "ほぼ確実に Okta での入力ミスです" in japanese
+    assert "almost certainly a typo in Okta" in english
     summary = (out / "summary.txt").read_text()
     assert "changed:        1" in summary and "leaver:         1" in summary
+
+
+@pytest.fixture
+def sample_package(invoke, tmp_path):
+    """The sample against the HRMOS fixture, inputs with a known modified time."""
+    stamp = datetime(2026, 12, 3, 1, 30, tzinfo=UTC).timestamp()
+    for name, source in (
+        ("okta_users.csv", REPOSITORY / "sample_data" / "okta_users.csv"),
+        ("current.csv", FIXTURES / "hrmos-export" / "sample_export.csv"),
+    ):
+        (tmp_path / name).write_bytes(source.read_bytes())
+        os.utime(tmp_path / name, (stamp, stamp))
+    result = invoke(
+        "run",
+        "--input",
+        "okta_users.csv",
+        "--hrmos-export",
+        "current.csv",
+        "--effective-date",
+        "2026-12-04",
+        "--include-leavers",
+        "--out",
+        "package",
+    )
+    assert result.exit_code == 1, result.stderr
+    return tmp_path / "package"
+
+
+def test_readme_names_the_inputs_with_their_time(sample_package):
+    readme = (sample_package / "README.md").read_text()
+    assert (
+        "- Okta のユーザー: `okta_users.csv` (最終更新 2026/12/03 10:30 日本時間)"
+        in (readme)
+    )
+    assert "- HRMOS employees: `current.csv` (last modified 2026/12/03 10:30" in readme
+    manifest = json.loads((sample_package / "manifest.json").read_text())
+    assert [i["modified"] for i in manifest["inputs"]] == ["2026-12-03T01:30:00Z"] * 2
+    summary = (sample_package / "summary.txt").read_text()
+    assert "compared with HRMOS (effective date 2026/12/04):" in summary
+    assert "HRMOS export:   current.csv, 45 people, 44 active" in summary
+
+
+def test_readme_lists_every_warning_and_cleaned_value_truthfully(sample_package):
+    readme = (sample_package / "README.md").read_text()
+    japanese, english = readme.split("## English")
+    for code in ("deprovisioned-user", "formula-like", "converted-kana"):
+        assert f"- `{code}` (" in japanese and f"- `{code}` (" in english
+    assert "- `trimmed-value` (2 people)" in english
+    # The leavers are not registered, and the README says so, not the opposite.
+    assert "registering them makes an active employee" not in english
+    assert "000407 太田 学 (Okta row 43, status `DEPROVISIONED`): leavers" in english
+    assert "000477 中島 陽太 (Okta row 54, メールアドレス" in english
+    findings = (sample_package / "findings.csv").read_text("utf-8-sig")
+    assert "registering creates an active employee, so record" not in findings
+
+
+def test_readme_lists_leavers_conflicts_and_held_people_by_name(sample_package):
+    readme = (sample_package / "README.md").read_text()
+    japanese, english = readme.split("## English")
+    assert (
+        "| 000407 | 太田 学 | 2026/07/27 | Okta で無効にされた日 (日本時間)。"
+        "statusChanged 2026-07-26T20:43:12.939Z |" in japanese
+    )
+    assert (
+        "| 000060 | 前田 聡 | 2026/12/04 | not in the Okta export: the effective "
+        "date (check they really left) |" in english
+    )
+    assert "| 000428 | 岡本 玲奈 |" in english and "| 000999 | 岡本 玲奈 |" in english
+    assert '"Okta row" is a row number of `okta_users.csv`' in english
+    assert "「HRMOS の行」は `current.csv` の行番号です (どちらも見出しが 1 行目)" in (
+        japanese
+    )
+    assert "| 000288 | 阿部 千尋 | 43 | 26 | `invalid-date` |" in english
+    assert "Okta 側の行が却下されたため照合していません" not in readme
+
+
+def test_readme_flags_new_people_with_surprising_hire_dates(sample_package):
+    readme = (sample_package / "README.md").read_text()
+    japanese, english = readme.split("## English")
+    assert "- `future-hire-date` (1 person):" in english
+    assert "  - 000456 原田 航 (入社日 2027/01/04)" in english
+    assert "- `old-hire-date` (4 人):" in japanese
+    sheet = openpyxl.load_workbook(sample_package / "review.xlsx")[
+        "01-hrmos-core-employees"
+    ]
+    header = [c.value for c in sheet[1]]
+    hired = [row[header.index("入社日")] for row in sheet.iter_rows(min_row=2)]
+    marked = {c.value: c.comment.text for c in hired if c.comment}
+    assert "future-hire-date" in marked["2027/01/04"]
+    assert "old-hire-date" in marked["2010/02/01"]
+    assert all(c.fill.fgColor.rgb.endswith("FFEB9C") for c in hired)
+
+
+def test_review_explains_the_summary_and_formats_leavers_dates(sample_package):
+    workbook = openpyxl.load_workbook(sample_package / "review.xlsx")
+    assert workbook.sheetnames == [
+        "概要 Summary",
+        "01-hrmos-core-employees",
+        "02-…-employees-edit-業務情報-部署・役職",
+        "03-hrmos-core-leavers",
+        "却下 Rejects",
+        "変更 Changes",
+        "退職候補 Leavers",
+        "要確認 Conflicts",
+        "保留 Held",
+    ]
+    readme = (sample_package / "README.md").read_text()
+    for name in workbook.sheetnames:
+        assert f"- {name}: " in readme
+    summary = list(workbook["概要 Summary"].iter_rows(min_row=2, values_only=True))
+    assert all(len(row) == 5 and row[3] and row[4] for row in summary)
+    values = {row[1]: row[2] for row in summary}
+    assert values["effective date"] == "2026/12/04"
+    assert values["skipped"] == "0" and values["held"] == "1"
+    leavers = workbook["退職候補 Leavers"]
+    header = [c.value for c in leavers[1]]
+    hired = [
+        row[header.index("入社日 (HRMOS)")]
+        for row in leavers.iter_rows(min_row=2, values_only=True)
+    ]
+    assert hired == [
+        "2025/04/01",
+        "2021/04/01",
+        "2014/05/01",
+        "2011/10/01",
+        "2013/04/01",
+    ]

@@ -337,3 +337,93 @@ def test_describe_lists_counts_and_field_changes(compare):
     assert "changed   0001  役職: 主任 → 部長" in text
     assert "leaver    0003  proposed 退職日 2027-04-01: not in the Okta export" in text
     assert "new              1" in text
+
+
+def test_edits_are_written_one_file_per_section_with_only_its_people(compare):
+    okta = [
+        okta_row(1, title="部長"),
+        okta_row(2, email="new2@example.test"),
+        okta_row(3, title="課長", lastName="新姓3"),
+        okta_row(4),
+    ]
+    result = compare(okta, [hrmos_row(n) for n in range(1, 5)])
+    assert [(e.section, e.layout.name) for e in result.edits] == [
+        ("個人情報 > 基本情報", "hrmos-core-employees-edit-個人情報-基本情報"),
+        ("業務情報 > 部署・役職", "hrmos-core-employees-edit-業務情報-部署・役職"),
+    ]
+    personal, post = result.edits
+    assert personal.layout.headers == [
+        "社員コード",
+        "適用日",
+        "姓",
+        "名",
+        "メールアドレス",
+    ]
+    assert list(personal.rows["社員コード"]) == ["0002", "0003"]
+    assert list(personal.rows["姓"]) == ["姓2", "新姓3"]
+    assert post.layout.headers == ["社員コード", "適用日", "部署", "役職"]
+    assert list(post.rows.itertuples(index=False, name=None)) == [
+        ("0001", "2027/04/01", "開発部", "部長"),
+        ("0003", "2027/04/01", "開発部", "課長"),
+    ]
+
+
+def test_a_template_without_sections_keeps_one_edit_file(compare, write_file):
+    template = (
+        '[[columns]]\nheader = "社員コード"\nsource = "employeeNumber"\n'
+        'required = true\nrules = ["code"]\n'
+        '[[columns]]\nheader = "メールアドレス"\nsource = "email"\n'
+        '[[columns]]\nheader = "役職"\nsource = "title"\n'
+    )
+    path = write_file("plain.toml", template)
+    okta = [okta_row(1, title="部長", email="x1@example.test")]
+    result = compare(okta, [hrmos_row(1)], templates=[str(path)])
+    [edit] = result.edits
+    assert (edit.section, edit.layout.name) == ("", "plain-edit")
+    assert edit.layout.headers == ["社員コード", "適用日", "メールアドレス", "役職"]
+
+
+def test_people_carry_their_names_from_okta_or_else_hrmos(compare):
+    result = compare(
+        [okta_row(1), okta_row(2)], [hrmos_row(1, 姓="旧姓"), hrmos_row(3)]
+    )
+    names = dict(zip(result.people["code"], result.people["name"], strict=True))
+    assert names == {"0001": "姓1 名1", "0002": "姓2 名2", "0003": "姓3 名3"}
+    assert list(result.leavers["name"]) == ["姓3 名3"]
+
+
+def test_leavers_say_where_their_date_comes_from(compare):
+    okta = [
+        okta_row(1, status="DEPROVISIONED", statusChanged="2026-07-26T20:43:12.939Z"),
+        okta_row(2, status="DEPROVISIONED", statusChanged=""),
+    ]
+    result = compare(okta, [hrmos_row(1), hrmos_row(2), hrmos_row(3)])
+    leavers = result.leavers.set_index("code")
+    assert list(leavers["basis"]) == ["okta", "effective", "effective"]
+    assert list(leavers["leaving"]) == ["2026-07-27", "2027-04-01", "2027-04-01"]
+    assert leavers.loc["0001", "status_changed"] == "2026-07-26T20:43:12.939Z"
+
+
+def test_new_people_with_surprising_hire_dates_or_names_get_notices(compare):
+    okta = [
+        okta_row(1),
+        okta_row(2, hireDate="2027-05-01"),
+        okta_row(3, hireDate="2010-04-01"),
+        okta_row(4, hireDate="2027-02-01", lastName="姓9", firstName="名9"),
+        okta_row(5, hireDate="2027-01-01"),
+    ]
+    result = compare(okta, [hrmos_row(1), hrmos_row(9)])
+    assert result.count("new") == 4
+    notices = result.notices
+    assert list(
+        notices[["code", "notice", "value", "other"]].itertuples(index=False, name=None)
+    ) == [
+        ("0002", "future-hire-date", "2027/05/01", ""),
+        ("0003", "old-hire-date", "2010/04/01", ""),
+        ("0004", "same-name-in-hrmos", "姓9 名9", "0009"),
+    ]
+    assert "2027/05/01 is after the effective date 2027/04/01" in notices["text"][0]
+    # Nobody is rejected for a notice: all four are registered.
+    assert list(result.register) == [3, 4, 5, 6]
+    text = reconcile.describe(result)
+    assert "check     0004  same-name-in-hrmos: HRMOS holds someone" in text
