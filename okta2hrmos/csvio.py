@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .errors import InputError
@@ -355,6 +357,119 @@ def write_csv(
         writer.writerows(rows)
         text.flush()
         text.detach()
+
+
+def write_frame(
+    path: Path,
+    header_rows: Sequence[Sequence[str]],
+    frame: pd.DataFrame,
+    *,
+    bom: bool = True,
+    line_ending: str = "crlf",
+    quoting: str = "minimal",
+) -> None:
+    """Write a frame as ``write_csv`` would write its rows, byte for byte.
+
+    Fields are encoded as the csv module would encode them and joined by Arrow
+    in one go; frames that are not all Arrow text go through the csv module.
+    """
+    terminator = LINE_ENDINGS[line_ending]
+    body = _joined_body(frame, terminator) if quoting == "minimal" else None
+    if body is None:
+        write_csv(
+            path,
+            header_rows,
+            frame_rows(frame),
+            bom=bom,
+            line_ending=line_ending,
+            quoting=quoting,
+        )
+        return
+    header = io.StringIO(newline="")
+    csv.writer(header, lineterminator=terminator).writerows(header_rows)
+    with atomic_file(path) as raw:
+        if bom:
+            raw.write(UTF8_BOM)
+        raw.write(header.getvalue().encode("utf-8"))
+        raw.write(body)
+
+
+# A value holding any of these, or starting or ending with a space, is
+# written as the csv module writes it alone; any other text is written as
+# it is. (QUOTE_MINIMAL quotes only for the delimiter, the quote and the
+# line ending's characters; this is wider, to be safe.)
+_MAY_NEED_QUOTES = r'[\x00-\x1f",\x7f]|^ | $'
+
+
+def _joined_body(frame: pd.DataFrame, terminator: str) -> memoryview | None:
+    """The frame's rows as CSV lines, joined; None to leave it to the csv module.
+
+    The csv module decides quoting field by field, so each field is encoded
+    on its own (once per distinct value that may need quotes) and the fields
+    are joined by Arrow. Rows with a missing value go through the csv module.
+    """
+    if len(frame) == 0 or len(frame.columns) < 2:
+        return None
+    fields = []
+    missing = np.zeros(len(frame), dtype=bool)
+    for k in range(len(frame.columns)):
+        values = frame.iloc[:, k].array
+        if not isinstance(values, pd.arrays.ArrowStringArray):
+            return None
+        array = pa.array(values)
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        array = array.cast(pa.large_string())
+        missing |= array.is_null().to_numpy(zero_copy_only=False)
+        fields.append(_csv_fields(array, terminator))
+
+    # One join with the delimiter and line ending as scalar pieces.
+    pieces: list[pa.Array | pa.Scalar] = []
+    for array in fields:
+        pieces += [array, _large_text(",")]
+    pieces[-1] = _large_text(terminator)
+    lines = pc.binary_join_element_wise(*pieces, _large_text(""))
+    if missing.any():
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer, lineterminator=terminator)
+        texts = []
+        for row in frame_rows(frame.iloc[np.flatnonzero(missing)]):
+            writer.writerow(row)
+            texts.append(buffer.getvalue())
+            buffer.seek(0)
+            buffer.truncate()
+        lines = pc.replace_with_mask(
+            lines, pa.array(missing), pa.array(texts, type=pa.large_string())
+        )
+
+    lines = lines.cast(pa.large_string())
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
+    first, last = offsets[lines.offset], offsets[lines.offset + len(lines)]
+    return memoryview(lines.buffers()[2])[first:last]
+
+
+def _csv_fields(array: pa.Array, terminator: str) -> pa.Array:
+    """Each value as the csv module writes it as one field of a row."""
+    risky = pc.fill_null(pc.match_substring_regex(array, _MAY_NEED_QUOTES), False)
+    if not pc.any(risky).as_py():
+        return array
+    chosen = pc.dictionary_encode(array.filter(risky))
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator=terminator)
+    encoded = []
+    for value in chosen.dictionary.to_pylist():
+        # A field's quoting does not depend on the others; the empty second
+        # field only keeps the row from being a lone field.
+        writer.writerow([value, ""])
+        encoded.append(buffer.getvalue()[: -len("," + terminator)])
+        buffer.seek(0)
+        buffer.truncate()
+    replacement = pa.array(encoded, type=pa.large_string()).take(chosen.indices)
+    return pc.replace_with_mask(array, risky, replacement)
+
+
+def _large_text(value: str) -> pa.Scalar:
+    return pa.scalar(value, type=pa.large_string())
 
 
 def write_text(path: Path, text: str) -> None:

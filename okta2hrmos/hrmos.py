@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .csvio import frame_rows, write_csv
+from .csvio import write_frame
 from .templates import Template
 from .validate import Validation
 
@@ -31,10 +31,10 @@ def write_import_file(rows: pd.DataFrame, template: Template, path: Path) -> lis
         chunks = [rows]
     paths = [path] if len(chunks) == 1 else part_paths(path, len(chunks))
     for chunk, target in zip(chunks, paths, strict=True):
-        write_csv(
+        write_frame(
             target,
             header_rows,
-            frame_rows(chunk),
+            chunk,
             bom=template.bom,
             line_ending=template.line_ending,
             quoting=template.quoting,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .csvio import atomic_file, frame_rows, write_csv
+from .csvio import atomic_file, write_frame
 from .users import ANNOTATION_PREFIX
 from .validate import FINDING_COLUMNS, Validation
 
@@ -130,10 +130,10 @@ def write_findings(findings: pd.DataFrame, path: Path) -> None:
                 + b"\n"
             )
         return
-    write_csv(
+    write_frame(
         path,
         [FINDING_COLUMNS],
-        frame_rows(findings[FINDING_COLUMNS]),
+        findings[FINDING_COLUMNS],
     )
 
 
@@ -164,10 +164,10 @@ def write_rejects(validation: Validation, path: Path) -> None:
         index=rejected,
     )
     rows = pd.concat([originals.astype(str), annotations], axis=1)
-    write_csv(
+    write_frame(
         path,
         [list(rows.columns)],
-        frame_rows(rows),
+        rows,
         bom=True,
         line_ending="crlf",
     )
