@@ -746,8 +746,8 @@ def _summary_rows(package: Package, first: Validation) -> list[list[str]]:
             "注意",
             "warnings",
             str(first.count("warning")),
-            "書いたが確かめてほしい値 (黄色のセル)。README.md の一覧を参照",
-            "values written but to be checked (yellow cells); see README.md",
+            "確かめてほしい値。一覧は README.md の 4 (ファイルにある値は黄色のセル)",
+            "values to check, listed in 4 of README.md (yellow where in a file)",
         ],
         [
             "書き直し",
@@ -1713,8 +1713,8 @@ class _Readme:
                 category = str(found.iloc[0])
                 text = CATEGORY_TEXTS[category][self.language]
                 if category == "leaver":
-                    text += t(" (下の表)", " (below)")
-                return text
+                    return text + t(" (下の表)", " (below)")
+                return text + t(" (どのファイルにも入っていません)", " (in no file)")
         return t("どのファイルにも入っていません", "in no file")
 
     def notices(self) -> list[str]:
@@ -2071,6 +2071,13 @@ class _Readme:
                 "4 told you to hold back)",
             ),
             "",
+            t(
+                "メニューと画面の名前は HRMOS のヘルプページのものです。画面で名前が"
+                "違っていたら、取り込まずに IT 担当者に確認してください。",
+                "The menu and screen names are those of HRMOS's help pages; if your "
+                "screens name them otherwise, ask your IT admin before uploading.",
+            ),
+            "",
         ]
         for step, (planned, name, part) in enumerate(self.uploads, start=1):
             first, *notes = self.how(planned, name, part)
@@ -2206,9 +2213,19 @@ class _Readme:
         notes = [
             t(f"見出し: {headers}", f"headers: {headers}"),
             t(
-                f"HRMOS が {count} 件取り込めば成功です",
+                f"HRMOS が {count} 件取り込めば成功です"
+                + (
+                    f" (1 人で試すときは 1 件と {count - 1} 件)"
+                    if planned.trial
+                    else ""
+                ),
                 f"it worked when HRMOS reports {count} "
-                f"row{'' if count == 1 else 's'} imported",
+                f"row{'' if count == 1 else 's'} imported"
+                + (
+                    f" (1 and {count - 1} when you try one first)"
+                    if planned.trial
+                    else ""
+                ),
             ),
         ]
         if planned.trial and name == planned.names[0]:

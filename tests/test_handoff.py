@@ -493,3 +493,16 @@ def test_review_explains_the_summary_and_formats_leavers_dates(sample_package):
         "2011/10/01",
         "2013/04/01",
     ]
+
+
+def test_readme_steps_give_the_counts_with_and_without_the_trial(sample_package):
+    readme = (sample_package / "README.md").read_text()
+    japanese, english = readme.split("## English")
+    assert "   - HRMOS が 5 件取り込めば成功です (1 人で試すときは 1 件と 4 件)。" in (
+        japanese
+    )
+    assert "   - it worked when HRMOS reports 3 rows imported (1 and 2 when" in english
+    assert "000169 中村 さくら (Okta row 9, メイ `さくら`): unchanged (in no file)" in (
+        english
+    )
+    assert "The menu and screen names are those of HRMOS's help pages" in english
