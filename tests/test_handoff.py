@@ -506,3 +506,26 @@ def test_readme_steps_give_the_counts_with_and_without_the_trial(sample_package)
         english
     )
     assert "The menu and screen names are those of HRMOS's help pages" in english
+
+
+def test_a_file_of_one_section_goes_through_the_edit_screen(tmp_path, write_file):
+    """The account file is for people just registered, one section: 一括編集."""
+    path = write_file("users.csv", "\n".join([HEADER, *ROWS]) + "\n")
+    templates = [
+        load_template("hrmos-core-employees"),
+        load_template("hrmos-core-account"),
+    ]
+    validations = validate_many(read_users(path), templates)
+    with handoff.package_folder(tmp_path / "package") as staging:
+        made = handoff.write_package(staging, validations)
+    assert [(f.kind, f.section, f.screen) for f in made.files] == [
+        ("register", "", "社員の一括登録"),
+        ("register", "アカウント > 基本情報", "社員の一括編集(ファイル)"),
+    ]
+    readme = (tmp_path / "package" / "README.md").read_text()
+    assert (
+        "`02-hrmos-core-account.csv` (3 people): open Admin > 社員リスト > 社員の操作 "
+        "> **社員の一括編集(ファイル)**, choose the section **アカウント > 基本情報**"
+        in readme
+    )
+    assert "goes in after the registration file" in readme
