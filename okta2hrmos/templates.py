@@ -53,6 +53,7 @@ _COLUMN_KEYS = {
     "lookup",
     "effective_date",
     "required",
+    "recommended",
     "rules",
     "date_format",
     "max_length",
@@ -116,6 +117,8 @@ class Column:
     lookup: Lookup | None = None
     effective_date: bool = False
     required: bool = False
+    # A blank value in a recommended column is a warning, not a rejection.
+    recommended: bool = False
     rules: tuple[str, ...] = ()
     date_format: str = "yyyy/MM/dd"
     max_length: int | None = None
@@ -353,6 +356,7 @@ class _Builder:
         required = bool(raw.get("required", False))
         if required and not source and value is None and not effective_date:
             self.problem(f"{where} is required but has no source; set `source`.")
+        recommended = bool(raw.get("recommended", False))
 
         rules = raw.get("rules", [])
         if not isinstance(rules, list):
@@ -428,6 +432,7 @@ class _Builder:
             lookup=lookup,
             effective_date=effective_date,
             required=required,
+            recommended=recommended,
             rules=tuple(rules),
             date_format=str(date_format),
             max_length=max_length if isinstance(max_length, int) else None,
@@ -640,6 +645,7 @@ def describe(template: Template) -> str:
     width = max(len(column.header) for column in template.columns)
     for column in template.columns:
         flags = ["required"] if column.required else []
+        flags += ["recommended"] if column.recommended else []
         flags += list(column.rules)
         if "date" in column.rules:
             flags.append(f"written {column.date_format}")

@@ -192,6 +192,16 @@ def _prepare_column(
     attribute = present[0]
 
     blank = values.eq("")
+    if column.recommended and not column.required and blank.any():
+        collector.add_rows(
+            "missing-recommended",
+            "warning",
+            blank,
+            attribute,
+            values,
+            f"{column.header} is empty; the person is written without it, so fill "
+            f"{' or '.join(present)} in Okta if HRMOS needs it",
+        )
     if column.required and blank.any():
         collector.add_rows(
             "missing-required",

@@ -406,3 +406,12 @@ def test_a_file_without_rows_and_columns_does_not_crash():
     users.table = users.table.iloc[0:0].drop(columns=["employeeNumber"])
     validation = validate(users, TEMPLATE)
     assert validation.findings.empty
+
+
+def test_a_blank_recommended_column_is_a_warning_and_the_row_is_written():
+    validation = validate(users_of(person(1, email=""), person(2)), TEMPLATE)
+    found = validation.findings[validation.findings["code"] == "missing-recommended"]
+    assert found[["row", "severity", "column"]].values.tolist() == [
+        ["2", "warning", "email"]
+    ]
+    assert list(validation.accepted) == [2, 3]
