@@ -116,6 +116,10 @@ FINDING_TEXTS = {
         "starts with = + - or @, which Excel runs as a formula: never open the CSV "
         "in Excel",
     ),
+    "missing-recommended": (
+        "入れておくとよい項目 (メールアドレスなど) が空です",
+        "a recommended value (such as the email) is empty",
+    ),
     "non-bmp-character": (
         "一部のシステムで消える文字 (𠮷 など) があります",
         "holds a character such as 𠮷 that some systems drop",
@@ -152,6 +156,14 @@ ADVICE = {
         "almost certainly a typo in Okta (a title or name hardly ever starts with "
         "=). Do not upload the file this person is in; ask your IT admin to fix the "
         "value in Okta and make the package again. The other files can go in",
+    ),
+    "missing-recommended": (
+        "空のまま登録されます (メールアドレスがないと HRMOS から招待できません)。"
+        "取り込んでかまいませんが、IT 担当者に Okta で埋めてもらうか、あとで HRMOS "
+        "で入力してください",
+        "they are written with it empty (without an email HRMOS cannot invite "
+        "them). You can upload; then ask your IT admin to fill it in Okta, or "
+        "enter it in HRMOS later",
     ),
     "non-bmp-character": (
         "取り込んだ後、社員リストでこの人の氏名が正しく表示されるか確かめてください",

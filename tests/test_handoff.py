@@ -529,3 +529,22 @@ def test_a_file_of_one_section_goes_through_the_edit_screen(tmp_path, write_file
         in readme
     )
     assert "goes in after the registration file" in readme
+
+
+def test_readme_says_what_to_do_about_a_missing_recommended_email(tmp_path, write_file):
+    rows = [
+        "00u1,ACTIVE,a@example.test,一,山田,,0001,開発部,主任",
+        "00u2,ACTIVE,b@example.test,二,山田,b@example.test,0002,開発部,主任",
+    ]
+    path = write_file("users.csv", "\n".join([HEADER, *rows]) + "\n")
+    validations = validate_many(
+        read_users(path), [load_template("hrmos-core-employees")]
+    )
+    with handoff.package_folder(tmp_path / "package") as staging:
+        handoff.write_package(staging, validations)
+    readme = (tmp_path / "package" / "README.md").read_text()
+    assert (
+        "- `missing-recommended` (1 person): a recommended value (such as the "
+        "email) is empty. **What to do:** they are written with it empty" in readme
+    )
+    assert "  - 0001 山田 一 (Okta row 2, メールアドレス `''`)" in readme
