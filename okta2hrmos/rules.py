@@ -177,12 +177,24 @@ def email(values: pd.Series, column: Column) -> Outcome:
 
 def date_rule(values: pd.Series, column: Column) -> Outcome:
     """Parse dates from the accepted forms and write them in the template's pattern."""
-    parsed = per_distinct(values, parse_date)
+    # Every step works value by value, so it runs on the distinct values
+    # (a few thousand days) and the results are spread back over the rows.
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    distinct = pd.Series(distinct, dtype=values.dtype)
+    parsed = per_distinct(distinct, parse_date)
     kinds = parsed.str.slice(0, 1)
     good = kinds.eq("=")
     iso = parsed.where(good, "").str.slice(1)
+    written = format_dates(iso, column.date_format).where(good, distinct)
+
+    def spread(result: pd.Series) -> pd.Series:
+        return pd.Series(
+            result.array.take(codes), index=values.index, dtype=result.dtype
+        )
+
+    kinds = spread(kinds)
     return Outcome(
-        format_dates(iso, column.date_format).where(good, values),
+        spread(written),
         [
             Problem(
                 "ambiguous-date",
