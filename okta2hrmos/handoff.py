@@ -5,7 +5,8 @@ also cut into a one-person trial and the rest), the rejected rows with their
 reasons, a review workbook (every cell text), a README in Japanese and
 English with the upload steps and everything to check first, and a manifest
 that records what made the package. The same input gives the same bytes in
-every file; only the manifest's ``created_at`` differs between runs.
+every file; only the manifest's ``created_at`` differs between runs. The
+README's text is rendered by ``handoff_readme``.
 """
 
 from __future__ import annotations
@@ -31,8 +32,6 @@ from .reconcile import (
     JAPAN,
     LEAVING_DATE_HEADER,
     NAME_ATTRIBUTES,
-    NOTICES,
-    OLD_HIRE_DAYS,
     Reconciliation,
     code_column,
     iso_dates,
@@ -60,15 +59,8 @@ KINDS = ("register", "edit", "leavers")
 
 REGISTER_SCREEN = "社員の一括登録"
 EDIT_SCREEN = "社員の一括編集(ファイル)"
-MENU = "Admin > 社員リスト > 社員の操作"
 LEAVERS_SECTION = "業務情報 > 入社・退職"
 
-# Columns whose values HRMOS takes from its company masters (会社マスタ).
-MASTER_HEADERS = ("部署", "役職", "雇用形態", "等級")
-
-# At most this many people are listed by name per item in the README; the
-# rest are in review.xlsx.
-LISTED = 20
 
 SHEET_SUMMARY = "概要 Summary"
 SHEET_REJECTS = "却下 Rejects"
@@ -76,117 +68,6 @@ SHEET_CHANGES = "変更 Changes"
 SHEET_LEAVERS = "退職候補 Leavers"
 SHEET_CONFLICTS = "要確認 Conflicts"
 SHEET_HELD = "保留 Held"
-# What each finding code means, for the HR admin: (日本語, English).
-FINDING_TEXTS = {
-    "missing-required": ("必須の項目が空です", "a required value is empty"),
-    "duplicate-key": (
-        "社員コード・ログイン・メールが他の人と重複しています",
-        "employee code, login or email is shared with someone else",
-    ),
-    "invalid-email": ("メールアドレスの形式ではありません", "not an email address"),
-    "invalid-date": ("日付として読めません", "not a valid date"),
-    "ambiguous-date": (
-        "月と日の区別がつかない日付です (04/01/2024 など)",
-        "day and month cannot be told apart (like 04/01/2024)",
-    ),
-    "invalid-code": (
-        "社員コードに使えない文字があります",
-        "the employee code holds characters it may not hold",
-    ),
-    "invalid-kana": (
-        "フリガナにカタカナ以外の文字があります",
-        "the kana reading holds other scripts",
-    ),
-    "too-long": ("文字数が上限を超えています", "longer than allowed"),
-    "line-break": (
-        "1 行で書く項目に改行があります",
-        "a line break in a one-line field",
-    ),
-    "wrong-field-count": (
-        "列の数が見出しと合いません (カンマや引用符のずれ)",
-        "the row has more or fewer fields than the header",
-    ),
-    "unmapped-value": (
-        "対応表にない値です (部署名など)",
-        "the value is missing from the mapping table",
-    ),
-    "formula-like": (
-        "= + - @ で始まる値です。Excel では数式として動くので、CSV を Excel で"
-        "開かないでください",
-        "starts with = + - or @, which Excel runs as a formula: never open the CSV "
-        "in Excel",
-    ),
-    "missing-recommended": (
-        "入れておくとよい項目 (メールアドレスなど) が空です",
-        "a recommended value (such as the email) is empty",
-    ),
-    "non-bmp-character": (
-        "一部のシステムで消える文字 (𠮷 など) があります",
-        "holds a character such as 𠮷 that some systems drop",
-    ),
-    "deprovisioned-user": (
-        "Okta では無効 (退職者) です",
-        "deactivated in Okta (a leaver)",
-    ),
-    "trimmed-value": (
-        "前後の空白や見えない文字を取り除きました",
-        "spaces or invisible characters at the ends were removed",
-    ),
-    "normalized-code": (
-        "全角の社員コードを半角にしました",
-        "a full-width employee code was made half-width",
-    ),
-    "converted-kana": (
-        "ひらがな・半角カナを全角カタカナにしました",
-        "hiragana or half-width kana were written as full-width katakana",
-    ),
-    "line-break-replaced": (
-        "改行を空白にしました",
-        "line breaks were replaced by a space",
-    ),
-}
-
-# What the HR admin does about each warning and cleaned value: (日本語, English).
-ADVICE = {
-    "formula-like": (
-        "ほぼ確実に Okta での入力ミスです (役職や"
-        "氏名が = で始まることはまずありません)。"
-        "この人の入ったファイルは取り込まず、IT 担当者に Okta の値を直してパッケージを"
-        "作り直してもらってください。ほかのファイルは取り込んでかまいません",
-        "almost certainly a typo in Okta (a title or name hardly ever starts with "
-        "=). Do not upload the file this person is in; ask your IT admin to fix the "
-        "value in Okta and make the package again. The other files can go in",
-    ),
-    "missing-recommended": (
-        "空のまま登録されます (メールアドレスがないと HRMOS から招待できません)。"
-        "取り込んでかまいませんが、IT 担当者に Okta で埋めてもらうか、あとで HRMOS "
-        "で入力してください",
-        "they are written with it empty (without an email HRMOS cannot invite "
-        "them). You can upload; then ask your IT admin to fill it in Okta, or "
-        "enter it in HRMOS later",
-    ),
-    "non-bmp-character": (
-        "取り込んだ後、社員リストでこの人の氏名が正しく表示されるか確かめてください",
-        "after the upload, check in 社員リスト that this person's name shows correctly",
-    ),
-    "deprovisioned-user": (
-        "登録ファイルに入っています。このまま登録すると在籍中の社員になるので、"
-        "取り込む前に IT 担当者に確認してください",
-        "they are in the registration file: registering them makes an active "
-        "employee, so ask your IT admin before uploading",
-    ),
-    "info": (
-        "対応は不要です (書き直した値がファイルに入っています)",
-        "nothing to do (the file holds the cleaned value)",
-    ),
-}
-# With an HRMOS export, a deactivated person is never registered.
-DEPROVISIONED_RECONCILED = (
-    "登録ファイルには入れていません。HRMOS で在籍中の人は退職候補 (下の表) です",
-    "they are in no registration file; those active in HRMOS are leavers (below)",
-)
-
-
 # The people categories of a reconciliation: (日本語, English).
 CATEGORY_TEXTS = {
     "new": ("新規", "new"),
@@ -372,6 +253,9 @@ def write_package(
         summary_text += _reconciliation_text(reconciliation, files, package.inputs)
     write_text(folder / SUMMARY, summary_text)
     write_review(folder / REVIEW, folder, package, first)
+    # The README module builds on this one's model, so it is imported when used.
+    from .handoff_readme import render_readme
+
     write_text(folder / README, render_readme(package, first, include_leavers))
     manifest = build_manifest(
         folder, package, validations, command, inputs, effective_date, now
@@ -452,7 +336,7 @@ def build_manifest(
         "written": {
             name: len(part)
             for planned in package.files
-            for name, part in zip(planned.names, _parts(planned), strict=True)
+            for name, part in zip(planned.names, file_parts(planned), strict=True)
         },
     }
     if package.reconciliation is not None:
@@ -496,7 +380,7 @@ def build_manifest(
     return json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
 
 
-def _parts(planned: ImportFile) -> list[pd.DataFrame]:
+def file_parts(planned: ImportFile) -> list[pd.DataFrame]:
     size = planned.layout.rows_per_file or max(len(planned.rows), 1)
     parts = [
         planned.rows.iloc[start : start + size]
@@ -552,7 +436,7 @@ def _reconciliation_text(
     lines = [
         "",
         "compared with HRMOS (effective date "
-        f"{_slashed(reconciliation.effective_date)}):",
+        f"{slashed(reconciliation.effective_date)}):",
         f"  HRMOS export:   {exports[0].name + ', ' if exports else ''}"
         f"{reconciliation.hrmos_rows} people, {reconciliation.hrmos_active} active",
     ]
@@ -562,7 +446,7 @@ def _reconciliation_text(
         f"  {name}: {len(part)} {planned.kind}"
         + (f" ({planned.section})" if planned.section else "")
         for planned in files
-        for name, part in zip(planned.names, _parts(planned), strict=True)
+        for name, part in zip(planned.names, file_parts(planned), strict=True)
     ] or ["  none: nothing to upload"]
     notices = reconciliation.notices
     if len(notices):
@@ -602,11 +486,11 @@ def write_review(path: Path, folder: Path, package: Package, first: Validation) 
         _summary_rows(package, first),
     )
 
-    people = _Names(first)
+    people = Names(first)
     for planned in package.files:
         marks = _file_marks(planned, first, package.reconciliation)
         offset = 0
-        parts = _parts(planned)
+        parts = file_parts(planned)
         for name, sheet, part in zip(planned.names, planned.sheets, parts, strict=True):
             written = read_csv(folder / name)
             header_rows = [written.header] + [
@@ -702,15 +586,15 @@ def _summary_rows(package: Package, first: Validation) -> list[list[str]]:
     """The Summary sheet: item, its value, and what it means, in both languages."""
     users = first.users
     rows = []
-    for role, path in _inputs(package, first):
+    for role, path in inputs_by_role(package, first):
         if role == "okta-users":
             rows.append(
                 [
                     "Okta のファイル",
                     "Okta input",
                     path.name if path else users.source,
-                    "Okta から書き出したユーザー" + _modified(path, 0),
-                    "the users exported from Okta" + _modified(path, 1),
+                    "Okta から書き出したユーザー" + modified_clause(path, 0),
+                    "the users exported from Okta" + modified_clause(path, 1),
                 ]
             )
         else:
@@ -719,8 +603,8 @@ def _summary_rows(package: Package, first: Validation) -> list[list[str]]:
                     "HRMOS のファイル",
                     "HRMOS export",
                     path.name,
-                    "照合に使った HRMOS の社員データ" + _modified(path, 0),
-                    "the HRMOS export compared with" + _modified(path, 1),
+                    "照合に使った HRMOS の社員データ" + modified_clause(path, 0),
+                    "the HRMOS export compared with" + modified_clause(path, 1),
                 ]
             )
     rows += [
@@ -771,7 +655,7 @@ def _summary_rows(package: Package, first: Validation) -> list[list[str]]:
     ]
     for planned in package.files:
         for name, sheet, part in zip(
-            planned.names, planned.sheets, _parts(planned), strict=True
+            planned.names, planned.sheets, file_parts(planned), strict=True
         ):
             where = planned.screen + (
                 f" / {planned.section}" if planned.section else ""
@@ -800,7 +684,7 @@ def _summary_rows(package: Package, first: Validation) -> list[list[str]]:
             [
                 "適用日",
                 "effective date",
-                _slashed(reconciliation.effective_date),
+                slashed(reconciliation.effective_date),
                 "編集ファイルの新しい値が HRMOS で有効になる日",
                 "the day the edit files' new values take effect in HRMOS",
             ]
@@ -842,7 +726,7 @@ def _file_marks(
         return marks
     headers = planned.layout.headers
     positions = {row: p for p, row in enumerate(planned.rows.index)}
-    by_attribute = _headers_by_attribute(planned.layout)
+    by_attribute = headers_by_attribute(planned.layout)
 
     def add(cell: tuple[int, int], style: str, note: str) -> None:
         if cell in marks:
@@ -881,7 +765,7 @@ def _file_marks(
     return marks
 
 
-def _headers_by_attribute(layout: Template) -> dict[str, str]:
+def headers_by_attribute(layout: Template) -> dict[str, str]:
     by_attribute: dict[str, str] = {}
     for column in layout.columns:
         for attribute in column.source:
@@ -890,7 +774,7 @@ def _headers_by_attribute(layout: Template) -> dict[str, str]:
 
 
 def _name_header(layout: Template) -> str | None:
-    return _headers_by_attribute(layout).get("lastName")
+    return headers_by_attribute(layout).get("lastName")
 
 
 def _reject_marks(
@@ -924,12 +808,12 @@ def _write_reconciliation_sheets(
     sheet_names: set[str],
     package: Package,
     first: Validation,
-    people: _Names,
+    people: Names,
 ) -> None:
     reconciliation = package.reconciliation
     assert reconciliation is not None
     files = package.files
-    okta_file, hrmos_file = _input_names(package, first)
+    okta_file, hrmos_file = input_names(package, first)
 
     changes = _change_rows(package, first, people)
     _write_sheet(
@@ -964,13 +848,13 @@ def _write_reconciliation_sheets(
         else ("書いていません / not written (--include-leavers)")
     )
     date_format = reconciliation.leaver_template.columns[-1].date_format
-    proposed = _formatted(leavers["leaving"], date_format)
+    proposed = formatted_dates(leavers["leaving"], date_format)
     shown = leavers[extra].astype(str).copy()
     for header in extra:
         if header in _date_headers(reconciliation.templates):
-            shown[header] = _formatted(shown[header], date_format, keep=True)
+            shown[header] = formatted_dates(shown[header], date_format, keep=True)
     rows = [
-        [record.code, record.name, day, *_basis(record), *_reason(record.reason)]
+        [record.code, record.name, day, *leaving_basis(record), *_reason(record.reason)]
         + [state, *values]
         for day, record, values in zip(
             proposed,
@@ -1016,7 +900,7 @@ def _write_reconciliation_sheets(
             ]
         ],
         (
-            [code, name, *_reason(reason), _row(okta), _row(hrmos_row)]
+            [code, name, *_reason(reason), row_number(okta), row_number(hrmos_row)]
             for code, name, reason, okta, hrmos_row in conflicts[
                 ["code", "name", "reason", "okta_row", "hrmos_row"]
             ].itertuples(index=False, name=None)
@@ -1056,7 +940,7 @@ LEAVER_FIELDS = (
 )
 
 
-def _basis(record) -> tuple[str, str]:
+def leaving_basis(record) -> tuple[str, str]:
     """Where a proposed 退職日 comes from: (日本語, English)."""
     if record.basis == "okta":
         return (
@@ -1076,11 +960,11 @@ def _basis(record) -> tuple[str, str]:
 
 
 def _reason(reason: str) -> tuple[str, str]:
-    return _in_japanese(reason), reason
+    return in_japanese(reason), reason
 
 
 def _change_rows(
-    package: Package, first: Validation, people: _Names
+    package: Package, first: Validation, people: Names
 ) -> list[tuple[list[str], str]]:
     """The Changes sheet's rows, each with the note of a warning on its new value."""
     reconciliation = package.reconciliation
@@ -1138,7 +1022,7 @@ def _date_headers(templates: Sequence[Template]) -> set[str]:
     return {c.header for t in templates for c in t.columns if "date" in c.rules}
 
 
-def _formatted(values: pd.Series, pattern: str, keep: bool = False) -> list[str]:
+def formatted_dates(values: pd.Series, pattern: str, keep: bool = False) -> list[str]:
     """Dates written in ``pattern``; with ``keep``, a non-date stays as it is."""
     text = values.astype(TEXT).reset_index(drop=True)
     iso = iso_dates(text)
@@ -1184,7 +1068,7 @@ def held_people(reconciliation: Reconciliation, first: Validation) -> list[_Held
             _Held(
                 code=record.code,
                 name=record.name,
-                hrmos_row=_row(record.hrmos_row),
+                hrmos_row=row_number(record.hrmos_row),
                 okta_rows=", ".join(map(str, rows)),
                 codes=", ".join(dict.fromkeys(reasons)),
             )
@@ -1192,7 +1076,7 @@ def held_people(reconciliation: Reconciliation, first: Validation) -> list[_Held
     return found
 
 
-class _Names:
+class Names:
     """People's names (姓 名) by Okta row, for the sheets and the README."""
 
     def __init__(self, first: Validation) -> None:
@@ -1223,14 +1107,14 @@ REASONS_IN_JAPANESE = (
 )
 
 
-def _in_japanese(reason: str) -> str:
+def in_japanese(reason: str) -> str:
     for start, japanese in REASONS_IN_JAPANESE:
         if reason.startswith(start):
             return japanese
     return ""
 
 
-def _row(value) -> str:
+def row_number(value) -> str:
     return "" if pd.isna(value) else str(int(value))
 
 
@@ -1266,7 +1150,9 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
 
 
-def _inputs(package: Package, first: Validation) -> list[tuple[str, Path | None]]:
+def inputs_by_role(
+    package: Package, first: Validation
+) -> list[tuple[str, Path | None]]:
     """The inputs by role; the Okta one even when read straight from Okta."""
     given: list[tuple[str, Path | None]] = list(package.inputs)
     if not any(role == "okta-users" for role, _ in given):
@@ -1274,12 +1160,14 @@ def _inputs(package: Package, first: Validation) -> list[tuple[str, Path | None]
     return given
 
 
-def _input_names(package: Package, first: Validation) -> tuple[str, str]:
-    names = {role: path.name if path else "" for role, path in _inputs(package, first)}
+def input_names(package: Package, first: Validation) -> tuple[str, str]:
+    names = {
+        role: path.name if path else "" for role, path in inputs_by_role(package, first)
+    }
     return names.get("okta-users") or "Okta", names.get("hrmos-export", "HRMOS")
 
 
-def _modified(path: Path | None, language: int) -> str:
+def modified_clause(path: Path | None, language: int) -> str:
     """When an input file was last modified, in Japan, as a clause."""
     if path is None or not path.exists():
         return ""
@@ -1292,1167 +1180,5 @@ def _modified(path: Path | None, language: int) -> str:
     )
 
 
-def _slashed(day: date) -> str:
+def slashed(day: date) -> str:
     return day.strftime("%Y/%m/%d")
-
-
-# The README for the HR admin -------------------------------------------------
-
-
-def render_readme(package: Package, first: Validation, include_leavers: bool) -> str:
-    """The package's README.md, Japanese first, then English."""
-    parts = [_Readme(package, first, include_leavers, n).render() for n in (0, 1)]
-    return "\n".join(
-        [
-            "# HRMOS 取り込みパッケージ / HRMOS import package",
-            "",
-            f"okta2hrmos {__version__} · [English below](#english)",
-            "",
-            "> **個人情報が入っています** (氏名・メールアドレス。`rejects.csv` には"
-            "電話番号・住所・上司の名前も)。自分の PC か IT 担当者に指定された場所"
-            "だけに置き、共有フォルダ・メール・チャットには置かないでください。"
-            "すべて済んだら削除します (8 を参照)。",
-            "> **This folder holds personal data** (names and emails; `rejects.csv` "
-            "also phone numbers, addresses and managers). Keep it on your own PC or "
-            "where your IT admin told you, never on a shared drive, in mail or in "
-            "chat, and delete it when everything is done (see 8).",
-            "",
-            *parts[0],
-            "",
-            *parts[1],
-            "",
-        ]
-    )
-
-
-class _Readme:
-    """The README in one language: 0 for Japanese, 1 for English."""
-
-    def __init__(
-        self,
-        package: Package,
-        first: Validation,
-        include_leavers: bool,
-        language: int,
-    ) -> None:
-        self.package = package
-        self.first = first
-        self.include_leavers = include_leavers
-        self.language = language
-        self.reconciliation = package.reconciliation
-        self.names = _Names(first)
-        self.okta_file, self.hrmos_file = _input_names(package, first)
-        self.uploads = [
-            (planned, name, part)
-            for planned in package.files
-            for name, part in zip(planned.names, _parts(planned), strict=True)
-        ]
-
-    def t(self, japanese: str, english: str) -> str:
-        return (japanese, english)[self.language]
-
-    def render(self) -> list[str]:
-        lines = [self.t("## 日本語", "## English")]
-        for number, (title, body) in enumerate(self.sections(), start=1):
-            lines += ["", f"### {number}. {title}", "", *body]
-        return lines
-
-    def sections(self) -> list[tuple[str, list[str]]]:
-        t = self.t
-        found = [
-            (t("もとになったデータ", "What this package was made from"), self.inputs()),
-            (t("このフォルダの中身", "What is in this folder"), self.contents()),
-            (t("件数", "Counts"), self.counts()),
-        ]
-        checks = self.checks()
-        if checks:
-            found.append(
-                (t("取り込む前に確かめること", "Check before uploading"), checks)
-            )
-        found += [
-            (t("却下された人", "People who were rejected"), self.rejects()),
-            (t("HRMOS での取り込み手順", "Uploading in HRMOS"), self.steps()),
-            (
-                t(
-                    "注意: CSV ファイルを Excel で開いて保存しないでください",
-                    "Warning: do not open and re-save the CSV files in Excel",
-                ),
-                self.excel(),
-            ),
-            (
-                t(
-                    "何かおかしいとき・終わったら",
-                    "If something is wrong, and when done",
-                ),
-                self.afterwards(),
-            ),
-        ]
-        return found
-
-    # 1. Inputs --------------------------------------------------------------
-
-    def inputs(self) -> list[str]:
-        t = self.t
-        lines = []
-        for role, path in _inputs(self.package, self.first):
-            if role == "okta-users":
-                shown = (
-                    f"`{path.name}`{_modified(path, self.language)}"
-                    if path
-                    else t("Okta から直接書き出し", "exported straight from Okta")
-                )
-                lines.append(t(f"- Okta のユーザー: {shown}", f"- Okta users: {shown}"))
-            else:
-                shown = f"`{path.name}`{_modified(path, self.language)}"
-                lines.append(
-                    t(f"- HRMOS の社員データ: {shown}", f"- HRMOS employees: {shown}")
-                )
-        if self.reconciliation is not None:
-            day = _slashed(self.reconciliation.effective_date)
-            lines.append(t(f"- 適用日: {day}", f"- effective date (適用日): {day}"))
-        else:
-            lines.append(
-                t(
-                    "- HRMOS とは照合していません: Okta の全員が登録ファイルに入って"
-                    "います",
-                    "- not compared with HRMOS: everyone from Okta is in the "
-                    "registration file",
-                )
-            )
-        sources = (
-            t("Okta と HRMOS", "Okta and HRMOS") if self.reconciliation else "Okta"
-        )
-        lines += [
-            "",
-            t(
-                f"ファイル名と日時が、IT 担当者がこのために {sources} から書き出した"
-                "ものと合っているか、IT 担当者に確かめてください。合わなければ取り込み"
-                f"ません。(ファイルの場所と SHA-256 は `{MANIFEST}` にあります。)",
-                "Check with your IT admin that these file names and times are the "
-                f"exports they made from {sources} for this; if not, do not upload. "
-                f"(Where the files were and their SHA-256 are in `{MANIFEST}`.)",
-            ),
-        ]
-        return lines
-
-    # 2. Contents ------------------------------------------------------------
-
-    def contents(self) -> list[str]:
-        t = self.t
-        lines = [
-            t(
-                "| ファイル | 取り込む画面 (セクション"
-                ") | 人数 | `review.xlsx` のシート |",
-                "| file | HRMOS screen (section) | people | sheet of `review.xlsx` |",
-            ),
-            "| --- | --- | --- | --- |",
-        ]
-        for planned, name, part in self.uploads:
-            sheet = planned.sheets[planned.names.index(name)]
-            lines.append(
-                f"| `{name}` | {self.where(planned)} | {len(part)} | {sheet} |"
-            )
-            if planned.trial:
-                trial, others = planned.trial
-                lines.append(
-                    t(
-                        f"| `{trial}` と `{others}` | `{name}` を 1 人 (試し) と残りに"
-                        "分けたもの。2 つ合わせると元のファイルと同じです (6 の手順)"
-                        f" | 1 と {len(part) - 1} | |",
-                        f"| `{trial}` and `{others}` | `{name}` cut into one person "
-                        "(the trial) and the rest; together they are the whole file "
-                        f"(see 6) | 1 and {len(part) - 1} | |",
-                    )
-                )
-        if not self.uploads:
-            lines.append(
-                t(
-                    "| (なし) | 取り込むファイルはありません | 0 | |",
-                    "| (none) | nothing to upload | 0 | |",
-                )
-            )
-        lines += [
-            t(
-                f"| `{REVIEW}` | 確認用のブック (下の表)。取り込みには使いません | | |",
-                f"| `{REVIEW}` | a workbook to look at everything (below); not for "
-                "upload | | |",
-            ),
-            t(
-                f"| `{REJECTS}` | 却下された人とその"
-                "理由 (IT 担当者が使うもの。5 を参照)"
-                f" | {len(self.first.rejected)} | {SHEET_REJECTS} |",
-                f"| `{REJECTS}` | the rejected people and why (for your IT admin; see "
-                f"5) | {len(self.first.rejected)} | {SHEET_REJECTS} |",
-            ),
-            t(
-                f"| `{FINDINGS}`, `{SUMMARY}`, `{MANIFEST}` | 検査結果・件数・作成記録 "
-                "(IT 担当者向け) | | |",
-                f"| `{FINDINGS}`, `{SUMMARY}`, `{MANIFEST}` | findings, counts and a "
-                "record of how the package was made (for IT) | | |",
-            ),
-            "",
-            t(
-                f"`{REVIEW}` のシート (どのセルも文字列です):",
-                f"The sheets of `{REVIEW}` (every cell is text):",
-            ),
-            "",
-            t(
-                f"- {SHEET_SUMMARY}: 件数と、その意味",
-                f"- {SHEET_SUMMARY}: the counts and what each means",
-            ),
-        ]
-        for planned, name, _ in self.uploads:
-            sheet = planned.sheets[planned.names.index(name)]
-            lines.append(
-                t(f"- {sheet}: `{name}` の中身", f"- {sheet}: what `{name}` holds")
-            )
-        lines.append(
-            t(
-                f"- {SHEET_REJECTS}: 却下された人の Okta"
-                " の値。問題のセルは赤で、理由はメモに",
-                f"- {SHEET_REJECTS}: the rejected people's Okta values; problem cells "
-                "red, the reason in a note",
-            )
-        )
-        if self.reconciliation is not None:
-            lines += [
-                t(
-                    f"- {SHEET_CHANGES}: 変わる項目ごとに、HRMOS の今の値と新しい値",
-                    f"- {SHEET_CHANGES}: each changed field, HRMOS's value now and the "
-                    "new one",
-                ),
-                t(
-                    f"- {SHEET_LEAVERS}: 退職候補と提案する退職日、日付の根拠",
-                    f"- {SHEET_LEAVERS}: the leavers, the proposed 退職日 and where "
-                    "it comes from",
-                ),
-                t(
-                    f"- {SHEET_CONFLICTS}: どのファイルにも入れず、人が判断する人",
-                    f"- {SHEET_CONFLICTS}: people in no file, for a person to decide",
-                ),
-                t(
-                    f"- {SHEET_HELD}: Okta の行が却下さ"
-                    "れたため照合していない HRMOS の人",
-                    f"- {SHEET_HELD}: people in HRMOS not compared, as their Okta row "
-                    "was rejected",
-                ),
-            ]
-        green = (
-            t(
-                "緑 = HRMOS の今の値から変わるセル (メモに今の値)、",
-                "green = a value that changes from HRMOS's (its value now in the "
-                "note); ",
-            )
-            if self.reconciliation
-            else ""
-        )
-        lines += [
-            "",
-            t(
-                f"色: {green}黄 = 確かめてほしいセル (メモに理由。4 を参照)、"
-                "赤 = 却下の原因のセル。",
-                f"Colours: {green}yellow = a value to check (why, in the note; see 4); "
-                "red = what got the row rejected.",
-            ),
-        ]
-        return lines
-
-    def where(self, planned: ImportFile) -> str:
-        if planned.section:
-            return f"{planned.screen} ({planned.section})"
-        if planned.kind == "register":
-            return planned.screen
-        return self.t(
-            f"{planned.screen} (セクションは 6 を参照)",
-            f"{planned.screen} (for the section see 6)",
-        )
-
-    # 3. Counts --------------------------------------------------------------
-
-    def counts(self) -> list[str]:
-        t = self.t
-        users = self.first.users
-        lines = [
-            t(
-                f"- Okta のファイルの行: {users.rows_read} (見出しを除く。うち空行 "
-                f"{users.dropped_blank} 行は除外)",
-                f"- rows of the Okta file: {users.rows_read} (header not counted; "
-                f"{users.dropped_blank} blank rows dropped)",
-            ),
-            t(
-                f"- 検査を通った人: {len(self.first.accepted)}",
-                f"- people who passed the checks: {len(self.first.accepted)}",
-            ),
-            t(
-                f"- 却下した人: {len(self.first.rejected)} (どのファイルにも入って"
-                "いません。5 を参照)",
-                f"- people rejected: {len(self.first.rejected)} (in no file; see 5)",
-            ),
-            t(
-                f"- 注意付きの値: {self.first.count('warning')}、書き直した値: "
-                f"{self.first.count('info')} (4 を参照)",
-                f"- values with a warning: {self.first.count('warning')}; values "
-                f"cleaned: {self.first.count('info')} (see 4)",
-            ),
-        ]
-        reconciliation = self.reconciliation
-        if reconciliation is None:
-            return lines
-        lines += [
-            "",
-            t(
-                f"HRMOS との照合 (HRMOS の在籍者 {reconciliation.hrmos_active} 人):",
-                f"Compared with HRMOS ({reconciliation.hrmos_active} active there):",
-            ),
-            "",
-            t("| 分類 | 人数 | 意味 |", "| group | people | what it means |"),
-            "| --- | --- | --- |",
-        ]
-        for category, texts in CATEGORY_TEXTS.items():
-            meaning = CATEGORY_MEANINGS[category][self.language]
-            lines.append(
-                f"| {texts[self.language]} | {reconciliation.count(category)} | "
-                f"{meaning} |"
-            )
-        return lines
-
-    # 4. Checks --------------------------------------------------------------
-
-    def checks(self) -> list[str]:
-        blocks = [
-            self.warned(),
-            self.notices(),
-            self.masters(),
-            self.leavers(),
-            self.conflicts(),
-            self.held(),
-        ]
-        lines: list[str] = []
-        for block in blocks:
-            if block:
-                lines += [*([""] if lines else []), *block]
-        return lines
-
-    def warned(self) -> list[str]:
-        t = self.t
-        rows = self.first.finding_rows
-        rows = rows[rows["severity"].isin(("warning", "info"))]
-        if rows.empty:
-            return []
-        lines = [
-            t(
-                "**注意付きの値と書き直した値** (すべて。`findings.csv` にも)",
-                "**Values with a warning, and values cleaned** (all of them; also "
-                "in `findings.csv`)",
-            ),
-            "",
-        ]
-        headers = _headers_by_attribute(self.first.template)
-        for (severity, code), group in rows.groupby(
-            [rows["severity"].map({"warning": 0, "info": 1}), "code"], sort=True
-        ):
-            meaning = FINDING_TEXTS.get(code, (code, code))[self.language]
-            if severity == 1:
-                advice = ADVICE["info"]
-            elif code == "deprovisioned-user" and self.reconciliation is not None:
-                advice = DEPROVISIONED_RECONCILED
-            else:
-                advice = ADVICE.get(code, ("IT 担当者に確認してください", "ask IT"))
-            people = group.drop_duplicates(["row", "column"])
-            count = self.people(people["row"].nunique())
-            lines.append(
-                t(
-                    f"- `{code}` ({count}): {meaning}。**どうするか:** {advice[0]}。",
-                    f"- `{code}` ({count}): {meaning}. **What to do:** {advice[1]}.",
-                )
-            )
-            for record in people.head(LISTED).itertuples(index=False):
-                lines.append(f"  - {self.about(record, headers)}")
-            if len(people) > LISTED:
-                lines.append(
-                    t(
-                        f"  - ほか {len(people) - LISTED} 件は `{FINDINGS}` に",
-                        f"  - {len(people) - LISTED} more in `{FINDINGS}`",
-                    )
-                )
-        return lines
-
-    def about(self, record, headers: dict[str, str]) -> str:
-        """One finding's person, value and whereabouts, for the list."""
-        t = self.t
-        row = int(record.row)
-        code = self.okta_code(row)
-        name = self.names.okta(row)
-        field_name = headers.get(record.column, record.column)
-        value = (
-            self.first.users.table.at[row, record.column]
-            if (record.column in self.first.users.table.columns)
-            else ""
-        )
-        person = " ".join(p for p in (code, name) if p) or t(
-            "(社員コードなし)", "(no code)"
-        )
-        return t(
-            f"{person} (Okta の行 {row}、{field_name} {_code_span(str(value))}): "
-            f"{self.whereabouts(row)}",
-            f"{person} (Okta row {row}, {field_name} {_code_span(str(value))}): "
-            f"{self.whereabouts(row)}",
-        )
-
-    def okta_code(self, row: int) -> str:
-        code = code_column(self.first.template).header
-        prepared = self.first.prepared
-        if code in prepared.columns and row in prepared.index:
-            return str(prepared.at[row, code])
-        return ""
-
-    def whereabouts(self, row: int) -> str:
-        """Which file an Okta row went to, or what became of it."""
-        t = self.t
-        if row in self.first.rejected:
-            return t("却下", "rejected")
-        files = [
-            name
-            for planned, name, part in self.uploads
-            if planned.kind != "leavers" and row in part.index
-        ]
-        if files:
-            return ", ".join(f"`{name}`" for name in files)
-        if self.reconciliation is not None:
-            people = self.reconciliation.people
-            found = people.loc[people["okta_row"].eq(row), "category"]
-            if len(found):
-                category = str(found.iloc[0])
-                text = CATEGORY_TEXTS[category][self.language]
-                if category == "leaver":
-                    return text + t(" (下の表)", " (below)")
-                return text + t(" (どのファイルにも入っていません)", " (in no file)")
-        return t("どのファイルにも入っていません", "in no file")
-
-    def notices(self) -> list[str]:
-        reconciliation = self.reconciliation
-        if reconciliation is None or reconciliation.notices.empty:
-            return []
-        t = self.t
-        notices = reconciliation.notices
-        register = [name for p, name, _ in self.uploads if p.kind == "register"]
-        file = (
-            f"`{register[0]}`"
-            if register
-            else t("登録ファイル", "the registration file")
-        )
-        texts = {
-            "same-name-in-hrmos": t(
-                "HRMOS に同じ氏名の人が別の社員コードでいます。同じ人なら、"
-                f"{file} は取り込まず IT 担当者に知らせてください",
-                "HRMOS holds someone of the same name under another 社員コード. "
-                f"If it is the same person, do not upload {file}; tell your IT admin",
-            ),
-            "old-hire-date": t(
-                f"入社日が適用日より {OLD_HIRE_DAYS} 日以上前なのに、HRMOS にこの"
-                "社員コードでいません。社員リストで氏名を検索し、別の社員コードで"
-                f"すでにいれば {file} は取り込まず IT 担当者に知らせてください。"
-                "いなければ、そのまま取り込みます",
-                f"hired more than {OLD_HIRE_DAYS} days before the effective date, "
-                "yet not in HRMOS under this 社員コード. Search 社員リスト for the "
-                "name: if they are there under another code, do not upload "
-                f"{file} and tell your IT admin; if not, upload it as it is",
-            ),
-            "future-hire-date": t(
-                "入社日が適用日より後です。入社前の社員として登録されます。日付が"
-                "正しく、入社前に登録してよければそのまま取り込みます。違っていれば"
-                f" {file} は取り込まず IT 担当者に知らせてください",
-                "hired after the effective date: they are registered before they "
-                "start. If the date is right and registering them now is fine, "
-                f"upload as it is; if not, do not upload {file} and tell your IT "
-                "admin",
-            ),
-        }
-        lines = [
-            t(
-                "**新しく登録する人で確かめること** (`review.xlsx` では黄色のセル)",
-                "**New people to check** (yellow cells in `review.xlsx`)",
-            ),
-            "",
-        ]
-        for notice in NOTICES:
-            group = notices[notices["notice"].eq(notice)]
-            if group.empty:
-                continue
-            lines.append(
-                f"- `{notice}` ({self.people(len(group))}): {texts[notice]}"
-                + t("。", ".")
-            )
-            for record in group.head(LISTED).itertuples(index=False):
-                detail = (
-                    t(f"HRMOS では {record.other}", f"in HRMOS as {record.other}")
-                    if notice == "same-name-in-hrmos"
-                    else f"{record.column} {record.value}"
-                )
-                lines.append(f"  - {record.code} {record.name} ({detail})")
-            if len(group) > LISTED:
-                lines.append(
-                    t(
-                        f"  - ほか {len(group) - LISTED} 人",
-                        f"  - {len(group) - LISTED} more",
-                    )
-                )
-        return lines
-
-    def masters(self) -> list[str]:
-        t = self.t
-        values: dict[str, list[str]] = {}
-        for planned, _, part in self.uploads:
-            if planned.kind == "leavers":
-                continue
-            for header in part.columns:
-                if header in MASTER_HEADERS:
-                    found = values.setdefault(header, [])
-                    for value in part[header]:
-                        if value and value not in found:
-                            found.append(value)
-        if not values:
-            return []
-        lines = [
-            t("**部署・役職などのマスタの値**", "**Master values (部署, 役職, …)**"),
-            "",
-            t(
-                "HRMOS はこれらの値を会社マスタから探すので、マスタの名前と 1 文字も"
-                "違わない必要があります (名前とコードのどちらで探すかは未確認です)。"
-                "取り込む前に、次の値がすべて HRMOS の会社マスタにあるか確かめて"
-                "ください。全角・半角や、よく似た文字 (第Ⅱ営業部 のⅡはローマ数字 "
-                "1 文字で、I を 2 つ並べた II とは別の文字です) にも注意します。"
-                "ない値があれば取り込まず、IT 担当者に知らせてください。",
-                "HRMOS looks these values up in its company masters (会社マスタ), "
-                "so each must match a master's name character for character "
-                "(whether HRMOS matches names or codes is unconfirmed). Before "
-                "uploading, check that every value below is in HRMOS's masters; "
-                "mind full- and half-width and look-alike characters (the Ⅱ of "
-                "第Ⅱ営業部 is one Roman-numeral character, not two letters I). If "
-                "one is missing, do not upload; tell your IT admin.",
-            ),
-            "",
-        ]
-        for header, found in values.items():
-            lines.append(f"- {header}: " + ", ".join(_code_span(v) for v in found))
-        return lines
-
-    def leavers(self) -> list[str]:
-        reconciliation = self.reconciliation
-        if reconciliation is None or reconciliation.leavers.empty:
-            return []
-        t = self.t
-        leavers = reconciliation.leavers
-        written = [name for p, name, _ in self.uploads if p.kind == "leavers"]
-        date_format = reconciliation.leaver_template.columns[-1].date_format
-        days = _formatted(leavers["leaving"], date_format)
-        lines = [
-            t(
-                f"**退職候補** ({len(leavers)} 人。`{REVIEW}` の {SHEET_LEAVERS} にも)",
-                f"**Leavers** ({len(leavers)}; also the {SHEET_LEAVERS} sheet of "
-                f"`{REVIEW}`)",
-            ),
-            "",
-            t(
-                "| 社員コード | 氏名 | 退職日 (案) | 日付の根拠 |",
-                "| 社員コード | name | proposed 退職日 | where the date comes from |",
-            ),
-            "| --- | --- | --- | --- |",
-        ]
-        for day, record in zip(days, leavers.itertuples(index=False), strict=True):
-            basis = _basis(record)[self.language]
-            lines.append(f"| {record.code} | {record.name} | {day} | {basis} |")
-        day = _slashed(reconciliation.effective_date)
-        lines += [
-            "",
-            t(
-                "退職日の案は 2 通りです。Okta で無効にされた人は、Okta で無効にされた"
-                "日 (日本時間) です。Okta にいない人は適用日 "
-                f"({day}) で、本当の退職日ではありません。Okta にいないのは退職した"
-                "からとは限りません (Okta の書き出しから漏れただけのこともあります)。"
-                "1 人ずつ人事の記録 (退職届など) と照らし合わせてください。",
-                "A proposed 退職日 is one of two things. For someone deactivated in "
-                "Okta, the day Okta deactivated them, in Japan. For someone not in "
-                f"the Okta export, the effective date ({day}), which is not their "
-                "real leaving day; and being absent from Okta does not prove they "
-                "left (the export may have missed them). Check each person against "
-                "HR's records (the resignation letter and the like).",
-            ),
-            "",
-        ]
-        if written:
-            lines.append(
-                t(
-                    f"1 人でも人か日付が違っていたら、`{written[0]}` は取り込まないで"
-                    "ください (違う人や日付もそのまま記録されます)。正しい人だけ先に"
-                    "記録するなら、その人の社員詳細画面の 入社・退職 セクションで 1 人"
-                    "ずつ退職日を登録します。違っていた人と正しい日付は IT 担当者に"
-                    "知らせてください。",
-                    f"If any person or date is wrong, do not upload `{written[0]}` (it "
-                    "would record the wrong ones too). To record the right ones now, "
-                    "enter each one's 退職日 on their own screen (社員詳細, section "
-                    "入社・退職). Tell your IT admin who was wrong and the right date.",
-                )
-            )
-        else:
-            lines.append(
-                t(
-                    "退職日はどのファイルにも書いていません。ファイルで登録するときは、"
-                    "IT 担当者が `--include-leavers` を付けて作り直します (1 人ずつなら"
-                    "社員詳細画面の 入社・退職 セクションで登録できます)。",
-                    "No file holds these leaving dates. To upload them, your IT admin "
-                    "makes the package again with `--include-leavers` (or enter each "
-                    "one on their own screen, section 入社・退職).",
-                )
-            )
-        return lines
-
-    def conflicts(self) -> list[str]:
-        reconciliation = self.reconciliation
-        if reconciliation is None:
-            return []
-        people = reconciliation.people
-        conflicts = people[people["category"].eq("conflict")]
-        if conflicts.empty:
-            return []
-        t = self.t
-        lines = [
-            t(
-                f"**要確認** ({len(conflicts)} 人。どのファイルにも入れていません)",
-                f"**Conflicts** ({len(conflicts)}; in no file)",
-            ),
-            "",
-            t(
-                "| 社員コード | 氏名 | 理由 | Okta の行 | HRMOS の行 |",
-                "| 社員コード | name | reason | Okta row | HRMOS row |",
-            ),
-            "| --- | --- | --- | --- | --- |",
-        ]
-        for record in conflicts.head(LISTED).itertuples(index=False):
-            reason = (
-                f"{_in_japanese(record.reason)} ({_code_span(record.reason)})"
-                if self.language == 0
-                else record.reason
-            )
-            lines.append(
-                f"| {record.code} | {record.name} | {reason} | "
-                f"{_row(record.okta_row)} | {_row(record.hrmos_row)} |"
-            )
-        if len(conflicts) > LISTED:
-            lines.append(
-                t(
-                    f"| … | ほか {len(conflicts) - LISTED} 人は "
-                    f"{SHEET_CONFLICTS} に | | | |",
-                    f"| … | {len(conflicts) - LISTED} more on "
-                    f"{SHEET_CONFLICTS} | | | |",
-                )
-            )
-        lines += [
-            "",
-            t(
-                f"「Okta の行」は `{self.okta_file}` の、「HRMOS の行」は "
-                f"`{self.hrmos_file}` の行番号です (どちらも見出しが 1 行目)。同じ"
-                "ログインやメールが 2 つの社員コードにあるときは、同じ人が 2 つの"
-                "コードを持っているか、どちらかのメー"
-                "ルが間違っています。どちらが正しいか"
-                "人事の記録で確かめて IT 担当者に伝えてください。Okta か HRMOS の"
-                "どちらかを直すと、次のパッケージで照合されます。この人たちはどの"
-                "ファイルにも入っていないので、ほかのファイルはそのまま取り込めます。",
-                f'"Okta row" is a row number of `{self.okta_file}`, "HRMOS row" '
-                f"one of `{self.hrmos_file}` (in both the header is row 1). The same "
-                "login or email on two employee codes means one person has two codes "
-                "or one of the addresses is wrong: check HR's records and tell your "
-                "IT admin which is right. Once Okta or HRMOS is fixed, the next "
-                "package compares them. They are in no file, so the other files can "
-                "go in as they are.",
-            ),
-        ]
-        return lines
-
-    def held(self) -> list[str]:
-        if self.reconciliation is None:
-            return []
-        held = held_people(self.reconciliation, self.first)
-        if not held:
-            return []
-        t = self.t
-        lines = [
-            t(
-                f"**保留** ({len(held)} 人。照合していません)",
-                f"**Held** ({len(held)}; not compared)",
-            ),
-            "",
-            t(
-                "| 社員コード | 氏名 (HRMOS) | HRMOS の行"
-                " | 却下された Okta の行 | 却下の理由 |",
-                "| 社員コード | name (HRMOS) | HRMOS row "
-                "| rejected Okta row | why rejected |",
-            ),
-            "| --- | --- | --- | --- | --- |",
-        ]
-        for person in held[:LISTED]:
-            codes = ", ".join(f"`{c}`" for c in person.codes.split(", ") if c)
-            lines.append(
-                f"| {person.code} | {person.name} | {person.hrmos_row} | "
-                f"{person.okta_rows} | {codes} |"
-            )
-        lines += [
-            "",
-            t(
-                "この人たちは HRMOS にいますが、Okta の行が却下されたため照合して"
-                "いません。HRMOS の値はそのままで、退職候補にもしていません。Okta の"
-                "行が直れば、次のパッケージで照合されます (IT 担当者が行います)。",
-                "They are in HRMOS, but their Okta row was rejected, so they were not "
-                "compared: HRMOS keeps their values and they are not taken for "
-                "leavers. Once the Okta row is fixed, the next package compares them "
-                "(your IT admin does that).",
-            ),
-        ]
-        return lines
-
-    # 5. Rejects -------------------------------------------------------------
-
-    def rejects(self) -> list[str]:
-        t = self.t
-        counted = self.rejected_by_code()
-        if not counted:
-            return [t("却下はありません。", "Nobody was rejected.")]
-        lines = [
-            t(
-                "| 理由 (コード) | 人数 | 説明 |",
-                "| reason (code) | people | meaning |",
-            ),
-            "| --- | --- | --- |",
-        ]
-        for code, count in counted:
-            text = FINDING_TEXTS.get(code, (self.hint(code), self.hint(code)))
-            lines.append(f"| `{code}` | {count} | {text[self.language]} |")
-        lines += [
-            "",
-            t(
-                "一人に複数の理由があることがあります。行ごとの理由は `rejects.csv` の "
-                f"`okta2hrmos_reasons` 列と `{REVIEW}` の {SHEET_REJECTS} シートにあり"
-                "ます。直すのは Okta 側で、IT 担当者が行います。このパッケージを作った"
-                "IT 担当者の手元に同じ `rejects.csv` があるので、送る必要はありません。"
-                "求められたら、手渡しか、社内で個人情報の受け渡しに決められた方法で"
-                "渡してください (普通のメールやチャットは使いません)。",
-                "One person can have several reasons. Each row's reasons are in the "
-                f"`okta2hrmos_reasons` column of `rejects.csv` and on the "
-                f"{SHEET_REJECTS} sheet of `{REVIEW}`. They are fixed in Okta, by "
-                "your IT admin. Whoever made this package has the same `rejects.csv`, "
-                "so you need not send it; if asked for it, hand it over in person or "
-                "through your company's channel for personal data (not ordinary mail "
-                "or chat).",
-            ),
-        ]
-        return lines
-
-    def rejected_by_code(self) -> list[tuple[str, int]]:
-        rows = self.first.finding_rows
-        errors = rows[rows["severity"].eq("error")]
-        counts = errors.groupby("code", sort=False)["row"].nunique()
-        return sorted(
-            ((str(code), int(n)) for code, n in counts.items()),
-            key=lambda item: (-item[1], item[0]),
-        )
-
-    def hint(self, code: str) -> str:
-        rows = self.first.findings[self.first.findings["code"].eq(code)]
-        return str(rows["hint"].iloc[0]) if len(rows) else ""
-
-    # 6. Steps ---------------------------------------------------------------
-
-    def steps(self) -> list[str]:
-        t = self.t
-        if not self.uploads:
-            return [
-                t(
-                    "取り込むファイルはありません。HRMOS で行う作業はありません。",
-                    "There is no file to upload: nothing to do in HRMOS.",
-                )
-            ]
-        lines = [t("**始める前に (2 点)**", "**Before you start (two checks)**"), ""]
-        lines += self.header_check()
-        lines += self.trial_rule()
-        lines += [
-            "",
-            t(
-                "**取り込み** (番号の小さいファイルから 1 つずつ。4 で止めたファイルは"
-                "飛ばします)",
-                "**Upload** (one file at a time, lowest number first; skip any file "
-                "4 told you to hold back)",
-            ),
-            "",
-            t(
-                "メニューと画面の名前は HRMOS のヘルプページのものです。画面で名前が"
-                "違っていたら、取り込まずに IT 担当者に確認してください。",
-                "The menu and screen names are those of HRMOS's help pages; if your "
-                "screens name them otherwise, ask your IT admin before uploading.",
-            ),
-            "",
-        ]
-        for step, (planned, name, part) in enumerate(self.uploads, start=1):
-            first, *notes = self.how(planned, name, part)
-            lines += [f"{step}. {first}", *notes]
-        lines += [
-            "",
-            t(
-                "取り込みのたびに、HRMOS が表示する結果を見ます。取り込んだ件数が上の"
-                "人数と同じか確かめます。エラーが出たり件数が違ったりしたら、次の"
-                "ファイルに進まず、画面のメッセージ (行番号も) を IT 担当者に送って"
-                "ください。",
-                "After each upload, read what HRMOS reports, and check that the "
-                "number of rows it took is the number of people given above. On an "
-                "error or another number, stop before the next file and send the "
-                "message (with its row numbers) to your IT admin.",
-            ),
-        ]
-        return lines
-
-    def header_check(self) -> list[str]:
-        t = self.t
-        return [
-            t(
-                "1. **見出しを確かめる。** 各ファイルの見出し (1 行目) は暫定です。"
-                "HRMOS は取り込みファイルの見出しを公開しておらず、テナントごとに違う"
-                "ことがあります。ファイルごとに、取り込む画面でダウンロードできる"
-                "テンプレート (ダウンロードできなければ、同じセクションを 社員履歴の"
-                "エクスポート で書き出したファイル) の "
-                "1 行目と、下の手順に書いた見出しを比べ"
-                "ます。次のどれかなら「違う」ので、取り込まずに、HRMOS のテンプレートの"
-                "ファイルを添えて IT 担当者に知らせてください:",
-                "1. **Check the headers.** The header row (row 1) of each file is "
-                "provisional: HRMOS does not publish its import headers, and they "
-                "can differ by tenant. For each file, compare the headers listed in "
-                "its step below with row 1 of the template you can download on its "
-                "HRMOS screen (or of an export of the same section from "
-                "社員履歴のエクスポート). They differ, and you do not upload but send "
-                "your IT admin HRMOS's template file, when:",
-            ),
-            t(
-                "   - ファイルの見出しのどれかが、HRMOS のテンプレートに同じ文字で"
-                "ない (全角・半角、空白、(必須) などの印の違いも「違う」です)",
-                "   - a header of the file is not in HRMOS's template spelled the "
-                "same way (full- or half-width, spaces, marks like (必須) count)",
-            ),
-            t(
-                "   - 見出しの順番が違う (HRMOS のテンプレートにしかない列は飛ばして"
-                "比べます)",
-                "   - the headers come in another order (skip the columns only "
-                "HRMOS's template has)",
-            ),
-            t(
-                "   - HRMOS のテンプレートで必須の印 (必須、※ など) がある列が、"
-                "ファイルにない",
-                "   - a column HRMOS's template marks as required (必須, ※ and the "
-                "like) is missing from the file",
-            ),
-            t(
-                "   HRMOS のテンプレートに、ファイル"
-                "にない列がほかにあるのはかまいません"
-                " (空欄のまま送ると HRMOS の値が消えるので、わざと入れていません)。",
-                "   Other columns that only HRMOS's template has are fine: they are "
-                "left out on purpose, because a blank cell would erase HRMOS's "
-                "value.",
-            ),
-        ]
-
-    def trial_rule(self) -> list[str]:
-        t = self.t
-        if not any(planned.trial for planned, _, _ in self.uploads):
-            return [
-                t(
-                    "2. **1 人で試す。** どのファイルも"
-                    " 1 人だけか、分割されているので、"
-                    "試し用のファイルはありません。",
-                    "2. **Try one person first.** Every file holds one person or is "
-                    "split into parts, so there is no separate trial file.",
-                )
-            ]
-        return [
-            t(
-                "2. **1 人で試す。** 試すのは、okta2hrmos で作ったその種類のファイル"
-                " (登録、編集のセクションごと、退職日) を、このテナントにまだ一度も"
-                "問題なく取り込んだことがないときです。HRMOS に今何人いるかは関係"
-                "ありません。迷ったら試してください。試し方: ファイルの代わりに、まず"
-                " `….1-trial-row.csv` (1 人) を取り込み、社員リストでその人を開いて、"
-                f"`{REVIEW}` の同じファイルのシートの行と 1 項目ずつ比べます (社員"
-                "コードの先頭の 0、氏名とカナ、日付、部署・役職)。合っていれば "
-                "`….2-other-rows.csv` (残り全員) を取り込みます。元のファイルは取り込み"
-                "ません (同じ人が 2 回になるため)。",
-                "2. **Try one person first** whenever a file of that kind made by "
-                "okta2hrmos (registration, an edit of that section, leaving dates) "
-                "has never gone into this tenant without problems. How many people "
-                "HRMOS holds already does not matter; when in doubt, try. How: "
-                "instead of the file, upload `….1-trial-row.csv` (one person) first, "
-                f"open that person in 社員リスト and compare field by field with "
-                f"their row on the file's sheet in `{REVIEW}` (the code's leading "
-                "zeros, name and kana, dates, 部署 and 役職). If all match, upload "
-                "`….2-other-rows.csv` (everyone else), and never the whole file too "
-                "(that would load the person twice).",
-            ),
-            t(
-                "   試しがうまくいかなかったら、残りは取り込みません。HRMOS がエラーで"
-                "断ったときは、画面のメッセージを控えます。取り込まれたが違う欄に"
-                "入った・文字化けした・0 が消えたときは、その人を社員詳細画面で正しい"
-                "値に直します。どちらの場合も、何が起きたかと HRMOS のテンプレートの"
-                "ファイルを IT 担当者に送ってください。IT 担当者がテンプレートを直し、"
-                "取り込んだ後の HRMOS から新しく書き出したデータでパッケージを作り"
-                "直します。以後は新しいパッケージだけを使います。",
-                "   If the trial goes wrong, upload nothing more. If HRMOS refused it "
-                "with an error, note the message. If it went in but a value landed "
-                "in the wrong field, came out garbled or lost its zeros, correct "
-                "that person on their 社員詳細 screen. Either way, send your IT admin "
-                "what happened and HRMOS's template file: they fix the template and "
-                "make a new package from a fresh HRMOS export taken after your "
-                "upload. From then on, use only the new package.",
-            ),
-        ]
-
-    def how(self, planned: ImportFile, name: str, part: pd.DataFrame) -> list[str]:
-        """One upload step: screen, section, file, headers, count, and what to know."""
-        t = self.t
-        count = len(part)
-        menu = f"{MENU} > **{planned.screen}**"
-        if planned.section:
-            opening = t(
-                f"{menu} を開き、セクション **{planned.section}** を選んで取り込みます",
-                f"open {menu}, choose the section **{planned.section}** and import it",
-            )
-        else:
-            opening = t(f"{menu} を開いて取り込みます", f"open {menu} and import it")
-        headers = ", ".join(planned.layout.headers)
-        notes = [
-            t(f"見出し: {headers}", f"headers: {headers}"),
-            t(
-                f"HRMOS が {count} 件取り込めば成功です"
-                + (
-                    f" (1 人で試すときは 1 件と {count - 1} 件)"
-                    if planned.trial
-                    else ""
-                ),
-                f"it worked when HRMOS reports {count} "
-                f"row{'' if count == 1 else 's'} imported"
-                + (
-                    f" (1 and {count - 1} when you try one first)"
-                    if planned.trial
-                    else ""
-                ),
-            ),
-        ]
-        if planned.trial and name == planned.names[0]:
-            trial, others = planned.trial
-            who = self.trial_person(planned)
-            notes.append(
-                t(
-                    f"1 人で試すときは、代わりに `{trial}` ({who}) → 確認 → `{others}` "
-                    f"({self.people(count - 1)}) の順に取り込みます (始める前にの 2)",
-                    f"to try one person first, upload `{trial}` ({who}), check, then "
-                    f"`{others}` ({self.people(count - 1)}) instead (check 2 above)",
-                )
-            )
-        if planned.kind == "register" and planned.section:
-            notes.append(
-                t(
-                    "新しく登録する人のこのセクションの値なので、登録ファイルの後に"
-                    "取り込みます",
-                    "it holds this section for the people just registered, so it "
-                    "goes in after the registration file",
-                )
-            )
-        if planned.kind == "edit":
-            notes += self.edit_notes(planned)
-        if planned.kind == "leavers":
-            notes += self.leaver_notes()
-        end = t("。", ".")
-        return [
-            f"`{name}` ({self.people(count)}): {opening}{end}",
-            *(f"   - {note}{end}" for note in notes),
-        ]
-
-    def people(self, count: int) -> str:
-        if self.language == 0:
-            return f"{count} 人"
-        return "1 person" if count == 1 else f"{count} people"
-
-    def edit_notes(self, planned: ImportFile) -> list[str]:
-        t = self.t
-        changed = self.changed_columns(planned)
-        kept = [
-            h for h in planned.layout.headers[1:] if h not in changed and h != "適用日"
-        ]
-        counts = ", ".join(
-            f"{column} ({self.people(n)})" for column, n in changed.items()
-        )
-        notes = [t(f"変わる項目: {counts}", f"fields that change: {counts}")]
-        if kept:
-            notes.append(
-                t(
-                    f"変わらない {', '.join(kept)} も、HRMOS の今の値のまま入っています"
-                    " (空欄にすると HRMOS の値が消えるため)",
-                    f"also in the file, unchanged, with HRMOS's current values (a "
-                    f"blank cell would erase them): {', '.join(kept)}",
-                )
-            )
-        if not planned.section:
-            notes.append(
-                t(
-                    "このファイルの列はセクションが決まっていません。画面でセクションを"
-                    "選ぶとき、列がすべて 1 つのセクションに入るならそのセクションを"
-                    "選び、そうでなければ取り込まずに IT 担当者に知らせてください",
-                    "this file's columns name no section. If the screen asks for "
-                    "one and all the columns belong to one section, choose it; "
-                    "otherwise do not upload, and tell your IT admin",
-                )
-            )
-        if "適用日" in planned.layout.headers and self.reconciliation is not None:
-            day = _slashed(self.reconciliation.effective_date)
-            notes.append(
-                t(
-                    f"**適用日 {day}** は、新しい値が HRMOS で有効になる日です。HRMOS "
-                    "はこの日から始まる履歴を作り、それまでは今の値のままです。日付は "
-                    "IT 担当者が決めたもので、指定がなければパッケージを作った日 (日本"
-                    "時間) です。本当に変わる日 (昇進・異動の日など) と違うなら取り込ま"
-                    "ず、正しい日付を IT 担当者に伝えてください (ファイルの全員が同じ"
-                    "適用日なので、人によって日付が違えば日付ごとに作り直します)。"
-                    "未来の日付でも先に取り込んでかまいません (HRMOS がその日に反映"
-                    f"します)。画面でも適用日を聞かれたら {day} を入れます",
-                    f"**適用日 {day}** is the day the new values take effect in "
-                    "HRMOS: HRMOS starts a new history record on that day and keeps "
-                    "the current values until then. Your IT admin chose it; by "
-                    "default it is the day the package was made (in Japan). If the "
-                    "real day of the change (a promotion, a transfer) differs, do "
-                    "not upload; tell your IT admin the right day (everyone in the "
-                    "file gets the same 適用日, so people with different days need a "
-                    "package each). A future date can go in now: HRMOS applies it on "
-                    f"that day. If the screen asks for an 適用日 too, enter {day}",
-                )
-            )
-        return notes
-
-    def changed_columns(self, planned: ImportFile) -> dict[str, int]:
-        changes = self.reconciliation.changes
-        changes = changes[
-            changes["file"].eq(planned.template.name)
-            & changes["column"].isin(planned.layout.headers)
-        ]
-        counts = changes.groupby("column", sort=False)["code"].nunique()
-        return {str(column): int(n) for column, n in counts.items()}
-
-    def leaver_notes(self) -> list[str]:
-        t = self.t
-        return [
-            t(
-                "退職日は提案です。取り込む前に、4 の退職候補の表を人事の記録と照らし"
-                "合わせます",
-                "the leaving dates are proposals: first check the leavers table in 4 "
-                "against HR's records",
-            ),
-            t(
-                "適用日には退職日と同じ日を入れています (HRMOS は退職の記録の適用日を"
-                "退職日以前にするよう求めるため)。過ぎた日付なので、その人の 入社・退職"
-                " にそれより新しい記録があると HRMOS が断ることがあります (過去の適用日"
-                "をどこまで受け付けるかは未確認です)。断られた人は社員詳細画面で 1 人"
-                "ずつ退職日を登録し、IT 担当者に知らせてください",
-                "適用日 is the 退職日 itself, since HRMOS wants the 適用日 of a "
-                "resignation on or before the 退職日. It lies in the past, so HRMOS "
-                "may refuse a row if the person's 入社・退職 holds a later record "
-                "(how far back HRMOS accepts an 適用日 is unconfirmed). Enter anyone "
-                "refused on their own 社員詳細 screen, and tell your IT admin",
-            ),
-        ]
-
-    # 7. Excel ---------------------------------------------------------------
-
-    def excel(self) -> list[str]:
-        t = self.t
-        return [
-            t(
-                "Excel で CSV を開いて保存し直すと、社員コードの先頭の 0 が消え"
-                " (`000120` → `120`)、日付の書き方が変わり、文字コードが UTF-8 から"
-                " Shift_JIS に変わることがあります。HRMOS は UTF-8 のファイルしか"
-                "読めません。",
-                "Saving a CSV from Excel drops the leading zeros of employee codes "
-                "(`000120` becomes `120`), rewrites dates, and may save the file as "
-                "Shift_JIS instead of UTF-8; HRMOS reads UTF-8 only.",
-            ),
-            "",
-            t(
-                f"- 中身を見るときは `{REVIEW}` を使ってください。すべてのセルが文字列"
-                "なので、0 も日付もそのまま表示されます。`review.xlsx` を直しても取り"
-                "込みファイルは変わりません。",
-                f"- To look at the data, open `{REVIEW}`: every cell is text, so zeros "
-                "and dates show as written. Editing the workbook does not change the "
-                "import files.",
-            ),
-            t(
-                "- CSV をダブルクリックして開いてしま"
-                "ったら、保存せずに閉じてください。",
-                "- If you opened a CSV by double-clicking it, close it without saving.",
-            ),
-        ]
-
-    # 8. Afterwards ----------------------------------------------------------
-
-    def afterwards(self) -> list[str]:
-        t = self.t
-        lines = [
-            t(
-                "- **何かおかしいとき:** ファイルは直"
-                "さず (Excel で保存すると壊れます)、"
-                "そのファイルは取り込まずに IT 担当者に知らせてください。IT 担当者が"
-                " Okta 側を直してパッケージを作り直します。すでに一部を取り込んだ後に"
-                "作り直すときは、取り込んだ後の HRMOS から新しく書き出したデータで"
-                "照合してもらってください (古いデータのままだと、取り込み済みの人を"
-                "もう一度登録するファイルができます)。",
-                "- **If something is wrong:** do not edit the files (saving from "
-                "Excel breaks them) and do not upload that file; tell your IT admin, "
-                "who fixes it in Okta and makes the package again. If you have "
-                "already uploaded some files, ask for the new package to be compared "
-                "with a fresh HRMOS export taken after your uploads (with the old "
-                "one, it would register the people you uploaded a second time).",
-            ),
-        ]
-        checks = [
-            f"{self.trial_person(planned)} (`{planned.names[0]}`)"
-            for planned in self.package.files
-        ]
-        lines.append(
-            t(
-                "- **全部終わったら:** 社員リストで次の人を開き、`review.xlsx` の行と"
-                "同じか確かめます: " + "; ".join(checks) + "。",
-                "- **When all are done:** open these people in 社員リスト and check "
-                "them against their rows in `review.xlsx`: " + "; ".join(checks) + ".",
-            )
-        )
-        lines.append(
-            t(
-                "- **取り込みが終わり、却下・要確認・保"
-                "留の人の対応が済んだら、このフォルダを"
-                "削除してください。**",
-                "- **Once the uploads are done and the rejected, conflicting and held "
-                "people are dealt with, delete this folder.**",
-            )
-        )
-        return lines
-
-    def trial_person(self, planned: ImportFile) -> str:
-        position = planned.trial_position
-        code = str(planned.rows.iloc[position, 0])
-        row = int(planned.rows.index[position])
-        if planned.kind == "leavers":
-            leavers = self.reconciliation.leavers
-            found = leavers.loc[leavers["code"].eq(code), "name"]
-            name = str(found.iloc[0]) if len(found) else ""
-        else:
-            name = self.names.okta(row)
-        return f"{code} {name}".strip()
-
-
-def _code_span(text: str) -> str:
-    """Text as Markdown code, whatever backticks it holds; empty shows as ''."""
-    if not text:
-        return "`''`"
-    fence = "`" * (max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
