@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -943,10 +943,18 @@ LEAVER_FIELDS = (
 def leaving_basis(record) -> tuple[str, str]:
     """Where a proposed 退職日 comes from: (日本語, English)."""
     if record.basis == "okta":
+        stamp = str(record.status_changed)
+        moment = pd.Timestamp(stamp)
+        # A stamp without an offset was read as UTC, like Okta's own (…Z).
+        utc = moment.tzinfo is None or moment.utcoffset() == timedelta(0)
+        if moment.tzinfo is None:
+            moment = moment.tz_localize(UTC)
+        clock = moment.tz_convert(JAPAN).strftime("%Y/%m/%d %H:%M")
         return (
-            f"Okta で無効にされた日 (日本時間)。statusChanged {record.status_changed}",
-            "the day Okta deactivated the user, in Japan (statusChanged "
-            f"{record.status_changed}, UTC)",
+            f"Okta で無効にされた日 (日本時間 {clock}。statusChanged {stamp}"
+            + (" は UTC)" if utc else ")"),
+            f"the day Okta deactivated the user, in Japan ({clock} Japan time; "
+            f"statusChanged {stamp}" + (" is UTC)" if utc else ")"),
         )
     if record.reason.startswith("deactivated"):
         return (

@@ -9,6 +9,7 @@ import os
 import stat
 import zipfile
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 
 import openpyxl
 import pytest
@@ -425,9 +426,15 @@ def test_readme_lists_every_warning_and_cleaned_value_truthfully(sample_package)
 def test_readme_lists_leavers_conflicts_and_held_people_by_name(sample_package):
     readme = (sample_package / "README.md").read_text()
     japanese, english = readme.split("## English")
+    # Okta's stamp is UTC, and both languages say so beside the time in Japan.
     assert (
-        "| 000407 | 太田 学 | 2026/07/27 | Okta で無効にされた日 (日本時間)。"
-        "statusChanged 2026-07-26T20:43:12.939Z |" in japanese
+        "| 000407 | 太田 学 | 2026/07/27 | Okta で無効にされた日 (日本時間 "
+        "2026/07/27 05:43。statusChanged 2026-07-26T20:43:12.939Z は UTC) |" in japanese
+    )
+    assert (
+        "| 000407 | 太田 学 | 2026/07/27 | the day Okta deactivated the user, in "
+        "Japan (2026/07/27 05:43 Japan time; statusChanged "
+        "2026-07-26T20:43:12.939Z is UTC) |" in english
     )
     assert (
         "| 000060 | 前田 聡 | 2026/12/04 | not in the Okta export: the effective "
@@ -548,3 +555,15 @@ def test_readme_says_what_to_do_about_a_missing_recommended_email(tmp_path, writ
         "email) is empty. **What to do:** they are written with it empty" in readme
     )
     assert "  - 0001 山田 一 (Okta row 2, メールアドレス `''`)" in readme
+
+
+def test_a_deactivation_stamp_with_its_own_offset_is_not_called_utc():
+    record = SimpleNamespace(
+        basis="okta", status_changed="2026-07-27T05:43:00+09:00", reason=""
+    )
+    japanese, english = handoff.leaving_basis(record)
+    assert japanese == (
+        "Okta で無効にされた日 (日本時間 2026/07/27 05:43。statusChanged "
+        "2026-07-27T05:43:00+09:00)"
+    )
+    assert "UTC" not in english and "2026/07/27 05:43 Japan time" in english
