@@ -153,9 +153,24 @@ ADVICE = {
         "they are in the registration file: registering them makes an active "
         "employee, so ask your IT admin before uploading",
     ),
-    "info": (
-        "対応は不要です (書き直した値がファイルに入っています)",
-        "nothing to do (the file holds the cleaned value)",
+}
+# What to do about a cleaned value, in parts that hold for where its people
+# went: (日本語, English).
+CLEANED_ADVICE = {
+    "all": ("対応は不要です", "nothing to do"),
+    "file": (
+        "ファイルには書き直した値が入っています",
+        "the files hold the cleaned value",
+    ),
+    "rejected": (
+        "却下された人はどのファイルにも入っていません。Okta で直して作り直した"
+        "パッケージでは、書き直した値になります (5 を参照)",
+        "the rejected are in no file; once they are fixed in Okta, the new "
+        "package holds the cleaned value (see 5)",
+    ),
+    "other": (
+        "ほかの人がどのファイルにも入っていない理由は、各行の末尾にあります",
+        "why the others are in no file is at the end of their line",
     ),
 }
 # With an HRMOS export, a deactivated person is never registered.
@@ -519,7 +534,7 @@ class _Readme:
         ):
             meaning = FINDING_TEXTS.get(code, (code, code))[self.language]
             if severity == 1:
-                advice = ADVICE["info"]
+                advice = self.cleaned_advice(group["row"])
             elif code == "deprovisioned-user" and self.reconciliation is not None:
                 advice = DEPROVISIONED_RECONCILED
             else:
@@ -572,16 +587,35 @@ class _Readme:
             return str(prepared.at[row, code])
         return ""
 
-    def whereabouts(self, row: int) -> str:
-        """Which file an Okta row went to, or what became of it."""
-        t = self.t
-        if row in self.first.rejected:
-            return t("却下", "rejected")
-        files = [
+    def cleaned_advice(self, rows: pd.Series) -> tuple[str, str]:
+        """Nothing to do about cleaned values, said truly for where each went."""
+        found = set()
+        for row in rows.astype(int).unique():
+            if row in self.first.rejected:
+                found.add("rejected")
+            else:
+                found.add("file" if self.files_of(row) else "other")
+        keys = ["all"] + [k for k in ("file", "rejected", "other") if k in found]
+        parts = [CLEANED_ADVICE[key] for key in keys]
+        return (
+            "。".join(p[0] for p in parts),
+            parts[0][1] + ": " + "; ".join(p[1] for p in parts[1:]),
+        )
+
+    def files_of(self, row: int) -> list[str]:
+        """The import files an Okta row went to."""
+        return [
             name
             for planned, name, part in self.uploads
             if planned.kind != "leavers" and row in part.index
         ]
+
+    def whereabouts(self, row: int) -> str:
+        """Which file an Okta row went to, or what became of it."""
+        t = self.t
+        if row in self.first.rejected:
+            return t("却下 (5 を参照)", "rejected (see 5)")
+        files = self.files_of(row)
         if files:
             return ", ".join(f"`{name}`" for name in files)
         if self.reconciliation is not None:

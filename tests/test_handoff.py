@@ -421,6 +421,20 @@ def test_readme_lists_every_warning_and_cleaned_value_truthfully(sample_package)
     assert "000477 中島 陽太 (Okta row 54, メールアドレス" in english
     findings = (sample_package / "findings.csv").read_text("utf-8-sig")
     assert "registering creates an active employee, so record" not in findings
+    # Both trimmed people were rejected, so no file holds their cleaned value.
+    assert (
+        "- `trimmed-value` (2 people): spaces or invisible characters at the ends "
+        "were removed. **What to do:** nothing to do: the rejected are in no file; "
+        "once they are fixed in Okta, the new package holds the cleaned value "
+        "(see 5).\n" in english
+    )
+    assert "却下された人はどのファイルにも入っていません" in japanese
+    assert "the file holds the cleaned value" not in readme
+    # One kana person is in the registration file, the other unchanged.
+    assert (
+        "**What to do:** nothing to do: the files hold the cleaned value; why the "
+        "others are in no file is at the end of their line.\n" in english
+    )
 
 
 def test_readme_lists_leavers_conflicts_and_held_people_by_name(sample_package):
