@@ -54,6 +54,19 @@ MASTER_HEADERS = ("部署", "役職", "雇用形態", "等級")
 # rest are in review.xlsx.
 LISTED = 20
 
+# Okta attributes holding personal data beyond names and emails, by what the
+# privacy warning calls them: (日本語, English, attributes).
+PERSONAL_DATA = (
+    ("電話番号", "phone numbers", ("mobilePhone", "primaryPhone")),
+    (
+        "住所",
+        "addresses",
+        ("streetAddress", "city", "state", "zipCode", "postalAddress"),
+    ),
+    ("上司", "managers", ("manager", "managerId")),
+    ("2 つ目のメールアドレス", "second emails", ("secondEmail",)),
+)
+
 # What each finding code means, for the HR admin: (日本語, English).
 FINDING_TEXTS = {
     "missing-required": ("必須の項目が空です", "a required value is empty"),
@@ -183,26 +196,44 @@ DEPROVISIONED_RECONCILED = (
 def render_readme(package: Package, first: Validation, include_leavers: bool) -> str:
     """The package's README.md, Japanese first, then English."""
     parts = [_Readme(package, first, include_leavers, n).render() for n in (0, 1)]
+    rejected = _rejected_personal_data(first)
     return "\n".join(
         [
             "# HRMOS 取り込みパッケージ / HRMOS import package",
             "",
             f"okta2hrmos {__version__} · [English below](#english)",
             "",
-            "> **個人情報が入っています** (氏名・メールアドレス。`rejects.csv` には"
-            "電話番号・住所・上司の名前も)。自分の PC か IT 担当者に指定された場所"
-            "だけに置き、共有フォルダ・メール・チャットには置かないでください。"
-            "すべて済んだら削除します (8 を参照)。",
-            "> **This folder holds personal data** (names and emails; `rejects.csv` "
-            "also phone numbers, addresses and managers). Keep it on your own PC or "
-            "where your IT admin told you, never on a shared drive, in mail or in "
-            "chat, and delete it when everything is done (see 8).",
+            f"> **個人情報が入っています** (氏名・メールアドレスなど)。{rejected[0]}"
+            "自分の PC か IT 担当者に指定された場所だけに置き、共有フォルダ・メール・"
+            "チャットには置かないでください。すべて済んだら削除します (8 を参照)。",
+            ">",
+            f"> **This folder holds personal data** (names, emails and more). "
+            f"{rejected[1]}Keep it on your own PC or where your IT admin told you, "
+            "never on a shared drive, in mail or in chat, and delete it when "
+            "everything is done (see 8).",
             "",
             *parts[0],
             "",
             *parts[1],
             "",
         ]
+    )
+
+
+def _rejected_personal_data(first: Validation) -> tuple[str, str]:
+    """The privacy warning's sentence on the rejects: what they hold, as found."""
+    if not len(first.rejected):
+        return "", ""
+    table = first.users.table.loc[first.rejected]
+    filled = {c for c in table.columns if table[c].fillna("").str.strip().ne("").any()}
+    found = [(j, e) for j, e, names in PERSONAL_DATA if filled & set(names)]
+    japanese = f" ({'・'.join(j for j, _ in found)}など) " if found else ""
+    english = f", {' and '.join(e for _, e in found)} among them" if found else ""
+    return (
+        f"`{REJECTS}` と `{REVIEW}` の {SHEET_REJECTS} シートには、却下された人の "
+        f"Okta の値{japanese}がすべて入っています。",
+        f"`{REJECTS}` and the {SHEET_REJECTS} sheet of `{REVIEW}` hold every Okta "
+        f"value of the rejected people{english}. ",
     )
 
 

@@ -581,3 +581,43 @@ def test_a_deactivation_stamp_with_its_own_offset_is_not_called_utc():
         "2026-07-27T05:43:00+09:00)"
     )
     assert "UTC" not in english and "2026/07/27 05:43 Japan time" in english
+
+
+def test_the_privacy_warning_names_what_the_rejects_really_hold(tmp_path, write_file):
+    header = HEADER + ",mobilePhone,streetAddress,manager"
+    rows = [
+        ROWS[0] + ",090-0000-0000,,",
+        # Rejected (no 姓), with an address but no phone or manager.
+        "00u3,ACTIVE,jiro@example.test,次郎,,jiro@example.test,0042,人事部,,,港区1-1,",
+    ]
+    path = write_file("users.csv", "\n".join([header, *rows]) + "\n")
+    validations = validate_many(
+        read_users(path), [load_template("hrmos-core-employees")]
+    )
+    with handoff.package_folder(tmp_path / "package") as staging:
+        handoff.write_package(staging, validations)
+    readme = (tmp_path / "package" / "README.md").read_text()
+    assert (
+        "`rejects.csv` と `review.xlsx` の 却下 Rejects シートには、却下された人の "
+        "Okta の値 (住所など) がすべて入っています。" in readme
+    )
+    assert (
+        "`rejects.csv` and the 却下 Rejects sheet of `review.xlsx` hold every Okta "
+        "value of the rejected people, addresses among them." in readme
+    )
+    assert "電話番号" not in readme.split("\n## ")[0]
+    assert "phone" not in readme.split("\n## ")[0]
+
+
+def test_the_privacy_warning_leaves_out_the_rejects_when_there_are_none(
+    tmp_path, write_file
+):
+    path = write_file("users.csv", "\n".join([HEADER, ROWS[0], ROWS[1]]) + "\n")
+    validations = validate_many(
+        read_users(path), [load_template("hrmos-core-employees")]
+    )
+    with handoff.package_folder(tmp_path / "package") as staging:
+        handoff.write_package(staging, validations)
+    top = (tmp_path / "package" / "README.md").read_text().split("\n## ")[0]
+    assert "**This folder holds personal data** (names, emails and more). Keep" in top
+    assert "rejects.csv" not in top
