@@ -139,6 +139,9 @@ class ImportFile:
     # trial person's position in ``rows``.
     trial: list[str] = field(default_factory=list)
     trial_position: int = 0
+    # For a leavers file, where its 退職日 come from: "okta" (the day Okta
+    # deactivated them) or "effective" (the effective date, a placeholder).
+    basis: str = ""
 
     @property
     def stem(self) -> str:
@@ -173,8 +176,9 @@ def plan(
 
     Without a reconciliation every accepted person goes to every template's
     registration file. With one, new people are registered, changed people
-    go to an edit file per template and HRMOS section, and leavers to the
-    leavers file only when asked; files without rows are left out.
+    go to an edit file per template and HRMOS section, and leavers, only when
+    asked, to a file per basis of their 退職日 (Okta's, then placeholders);
+    files without rows are left out.
     """
     files: list[ImportFile] = []
     for validation in validations:
@@ -194,15 +198,17 @@ def plan(
                     0, "edit", edit.layout, edit.template, edit.rows, edit.section
                 )
             )
-        if include_leavers and not reconciliation.leaver_rows.empty:
+        leaver_files = reconciliation.leaver_files if include_leavers else []
+        for leaving in leaver_files:
             files.append(
                 ImportFile(
                     0,
                     "leavers",
-                    reconciliation.leaver_template,
+                    leaving.layout,
                     reconciliation.templates[0],
-                    reconciliation.leaver_rows,
+                    leaving.rows,
                     LEAVERS_SECTION,
+                    basis=leaving.basis,
                 )
             )
     for number, planned in enumerate(files, start=1):
@@ -840,13 +846,18 @@ def _write_reconciliation_sheets(
     )
 
     leavers = reconciliation.leavers
-    written = any(planned.kind == "leavers" for planned in files)
+    in_file = {
+        int(row): name
+        for planned in files
+        if planned.kind == "leavers"
+        for name, part in zip(planned.names, file_parts(planned), strict=True)
+        for row in part.index
+    }
+    states = [
+        in_file.get(int(row), "書いていません / not written (--include-leavers)")
+        for row in leavers["hrmos_row"]
+    ]
     extra = [c for c in leavers.columns if c not in LEAVER_FIELDS]
-    state = (
-        "ファイルに書きました / in the leavers file"
-        if written
-        else ("書いていません / not written (--include-leavers)")
-    )
     date_format = reconciliation.leaver_template.columns[-1].date_format
     proposed = formatted_dates(leavers["leaving"], date_format)
     shown = leavers[extra].astype(str).copy()
@@ -856,9 +867,10 @@ def _write_reconciliation_sheets(
     rows = [
         [record.code, record.name, day, *leaving_basis(record), *_reason(record.reason)]
         + [state, *values]
-        for day, record, values in zip(
+        for day, record, state, values in zip(
             proposed,
             leavers.itertuples(index=False),
+            states,
             shown.itertuples(index=False, name=None),
             strict=True,
         )

@@ -42,7 +42,13 @@ from .handoff import (
     row_number,
     slashed,
 )
-from .reconcile import NOTICES, OLD_HIRE_DAYS, code_column
+from .reconcile import (
+    EFFECTIVE_DATE_HEADER,
+    LEAVER_FILES,
+    NOTICES,
+    OLD_HIRE_DAYS,
+    code_column,
+)
 from .validate import Validation
 
 MENU = "Admin > 社員リスト > 社員の操作"
@@ -774,9 +780,8 @@ class _Readme:
             return []
         t = self.t
         leavers = reconciliation.leavers
-        written = [name for p, name, _ in self.uploads if p.kind == "leavers"]
         date_format = reconciliation.leaver_template.columns[-1].date_format
-        days = formatted_dates(leavers["leaving"], date_format)
+        days = pd.Series(formatted_dates(leavers["leaving"], date_format))
         lines = [
             t(
                 f"**退職候補** ({len(leavers)} 人。`{REVIEW}` の {SHEET_LEAVERS} にも)",
@@ -785,44 +790,33 @@ class _Readme:
             ),
             "",
             t(
-                "| 社員コード | 氏名 | 退職日 (案) | 日付の根拠 |",
-                "| 社員コード | name | proposed 退職日 | where the date comes from |",
+                "退職日の案は 2 通りあり、それぞれ別のファイルに入れています。1 人ずつ"
+                "人事の記録 (退職届など) と照らし合わせてください。",
+                "A proposed 退職日 is one of two things, and each kind has a file of "
+                "its own. Check each person against HR's records (the resignation "
+                "letter and the like).",
             ),
-            "| --- | --- | --- | --- |",
         ]
-        for day, record in zip(days, leavers.itertuples(index=False), strict=True):
-            basis = leaving_basis(record)[self.language]
-            lines.append(f"| {record.code} | {record.name} | {day} | {basis} |")
-        day = slashed(reconciliation.effective_date)
-        lines += [
-            "",
-            t(
-                "退職日の案は 2 通りです。Okta で無効にされた人は、Okta で無効にされた"
-                "日 (日本時間) です。Okta にいない人は適用日 "
-                f"({day}) で、本当の退職日ではありません。Okta にいないのは退職した"
-                "からとは限りません (Okta の書き出しから漏れただけのこともあります)。"
-                "1 人ずつ人事の記録 (退職届など) と照らし合わせてください。",
-                "A proposed 退職日 is one of two things. For someone deactivated in "
-                "Okta, the day Okta deactivated them, in Japan. For someone not in "
-                f"the Okta export, the effective date ({day}), which is not their "
-                "real leaving day; and being absent from Okta does not prove they "
-                "left (the export may have missed them). Check each person against "
-                "HR's records (the resignation letter and the like).",
-            ),
-            "",
-        ]
+        written = {p.basis: name for p, name, _ in self.uploads if p.kind == "leavers"}
+        for basis in LEAVER_FILES:
+            chosen = (leavers["basis"] == basis).to_numpy()
+            if chosen.any():
+                lines += ["", *self.leaver_group(basis, leavers[chosen], days[chosen])]
+                advice = self.leaver_advice(basis, leavers[chosen], written.get(basis))
+                lines += ["", advice]
+        lines.append("")
         if written:
             lines.append(
                 t(
-                    f"1 人でも人か日付が違っていたら、`{written[0]}` は取り込まないで"
-                    "ください (違う人や日付もそのまま記録されます)。正しい人だけ先に"
-                    "記録するなら、その人の社員詳細画面の 入社・退職 セクションで 1 人"
-                    "ずつ退職日を登録します。違っていた人と正しい日付は IT 担当者に"
-                    "知らせてください。",
-                    f"If any person or date is wrong, do not upload `{written[0]}` (it "
-                    "would record the wrong ones too). To record the right ones now, "
-                    "enter each one's 退職日 on their own screen (社員詳細, section "
-                    "入社・退職). Tell your IT admin who was wrong and the right date.",
+                    "取り込まなかったファイルの人で本当に退職した人は、社員詳細画面の "
+                    "入社・退職 セクションで 1 人ずつ正しい退職日を登録します (登録した"
+                    "人は、次のパッケージでは退職済みになります)。退職していなかった人と"
+                    "日付が違っていた人は、IT 担当者に知らせてください。",
+                    "Of the people in a file you held back, enter each one who really "
+                    "left on their own screen (社員詳細, section 入社・退職) with the "
+                    "right 退職日 (the next package then counts them as already "
+                    "retired). Tell your IT admin who did not leave and whose date was "
+                    "wrong.",
                 )
             )
         else:
@@ -837,6 +831,98 @@ class _Readme:
                 )
             )
         return lines
+
+    def leaver_group(
+        self, basis: str, leavers: pd.DataFrame, days: pd.Series
+    ) -> list[str]:
+        """The heading and table of the leavers whose 退職日 has one basis."""
+        t = self.t
+        count = self.people(len(leavers))
+        title = (
+            t(
+                f"*退職日が Okta で無効にされた日の人* ({count})",
+                f"*Leavers dated by Okta* ({count})",
+            )
+            if basis == "okta"
+            else t(
+                f"*退職日が仮の日付の人* ({count})",
+                f"*Leavers with a placeholder date* ({count})",
+            )
+        )
+        lines = [
+            title,
+            "",
+            t(
+                "| 社員コード | 氏名 | 退職日 (案) | 日付の根拠 |",
+                "| 社員コード | name | proposed 退職日 | where the date comes from |",
+            ),
+            "| --- | --- | --- | --- |",
+        ]
+        for day, record in zip(days, leavers.itertuples(index=False), strict=True):
+            where = leaving_basis(record)[self.language]
+            lines.append(f"| {record.code} | {record.name} | {day} | {where} |")
+        return lines
+
+    def leaver_advice(self, basis: str, leavers: pd.DataFrame, name: str | None) -> str:
+        """What a proposed 退職日 of one basis is, and whether its file can go in."""
+        t = self.t
+        assert self.reconciliation is not None
+        day = slashed(self.reconciliation.effective_date)
+        if basis == "okta":
+            text = t(
+                "退職日の案は、Okta で無効にされた日 (日本時間) です。IT 担当者が"
+                "アカウントを止めた日なので、人事の記録の退職日 (雇用が終わる日) と"
+                "違うことがあります。",
+                "Their proposed 退職日 is the day Okta deactivated them, in Japan: "
+                "the day IT switched the account off, which can differ from the "
+                "退職日 in HR's records (the day employment ends).",
+            )
+            if name:
+                text += t(
+                    f"`{name}` は**たいていそのまま取り込めます**。全員の人と日付が"
+                    "人事の記録と合えば取り込みます。1 人でも違えば、"
+                    f"{self.held_back(name)}。",
+                    f" `{name}` **can usually go in as it is**: upload it when every "
+                    f"person and date is right. If any is wrong, "
+                    f"{self.held_back(name)}.",
+                )
+            return text
+        text = t(
+            f"退職日の案は仮の日付で、適用日 ({day}) です。本当の退職日では"
+            "ありません。",
+            f"Their proposed 退職日 is a placeholder, the effective date ({day}), "
+            "not their real leaving day.",
+        )
+        if (~leavers["reason"].str.startswith("deactivated")).any():
+            text += t(
+                "Okta にいないのは退職したからとは限りません (Okta の書き出しから"
+                "漏れただけのこともあります)。",
+                " Being absent from Okta does not prove they left (the export may "
+                "have missed them).",
+            )
+        if name:
+            text += t(
+                f"`{name}` は**たいてい取り込めません**。全員が本当に退職していて、"
+                f"退職日が全員 {day} だと人事の記録で確かめられたときだけ取り込みます。"
+                f"そうでなければ、{self.held_back(name)}。",
+                f" `{name}` **can usually not go in**: upload it only when HR's "
+                f"records show that every person in it left, all on {day}. "
+                f"Otherwise, {self.held_back(name)}.",
+            )
+        return text
+
+    def held_back(self, name: str) -> str:
+        """Do not upload a file, nor the trial files cut from it."""
+        t = self.t
+        trial = next((p.trial for p, n, _ in self.uploads if n == name), [])
+        if trial:
+            return t(
+                f"`{name}` は取り込みません (そこから分けた `{trial[0]}` と "
+                f"`{trial[1]}` も、だれが入っていても取り込みません)",
+                f"do not upload `{name}`, nor `{trial[0]}` and `{trial[1]}` cut "
+                "from it, whoever they hold",
+            )
+        return t(f"`{name}` は取り込みません", f"do not upload `{name}`")
 
     def conflicts(self) -> list[str]:
         reconciliation = self.reconciliation
@@ -1194,7 +1280,7 @@ class _Readme:
         if planned.kind == "edit":
             notes += self.edit_notes(planned)
         if planned.kind == "leavers":
-            notes += self.leaver_notes()
+            notes += self.leaver_notes(planned)
         end = t("。", ".")
         return [
             f"`{name}` ({self.people(count)}): {opening}{end}",
@@ -1270,28 +1356,66 @@ class _Readme:
         counts = changes.groupby("column", sort=False)["code"].nunique()
         return {str(column): int(n) for column, n in counts.items()}
 
-    def leaver_notes(self) -> list[str]:
+    def leaver_notes(self, planned: ImportFile) -> list[str]:
         t = self.t
-        return [
+        dated = planned.basis == "okta"
+        notes = [
             t(
-                "退職日は提案です。取り込む前に、4 の退職候補の表を人事の記録と照らし"
-                "合わせます",
-                "the leaving dates are proposals: first check the leavers table in 4 "
-                "against HR's records",
+                "退職日は Okta で無効にされた日です。取り込む前に、4 の「退職日が "
+                "Okta で無効にされた日の人」を人事の記録と照らし合わせます",
+                "the 退職日 are the days Okta deactivated them: first check 4's "
+                "leavers dated by Okta against HR's records",
+            )
+            if dated
+            else t(
+                "退職日は仮の日付です。4 の「退職日が仮の日付の人」の全員が本当にその"
+                "日に退職したと確かめられたときだけ取り込みます",
+                "the 退職日 are placeholders: upload this file only when HR's "
+                "records show that everyone in it really left on that day (4, "
+                "leavers with a placeholder date)",
             ),
             t(
                 "適用日には退職日と同じ日を入れています (HRMOS は退職の記録の適用日を"
-                "退職日以前にするよう求めるため)。過ぎた日付なので、その人の 入社・退職"
-                " にそれより新しい記録があると HRMOS が断ることがあります (過去の適用日"
-                "をどこまで受け付けるかは未確認です)。断られた人は社員詳細画面で 1 人"
-                "ずつ退職日を登録し、IT 担当者に知らせてください",
+                "退職日以前にするよう求めるため)",
                 "適用日 is the 退職日 itself, since HRMOS wants the 適用日 of a "
-                "resignation on or before the 退職日. It lies in the past, so HRMOS "
-                "may refuse a row if the person's 入社・退職 holds a later record "
-                "(how far back HRMOS accepts an 適用日 is unconfirmed). Enter anyone "
-                "refused on their own 社員詳細 screen, and tell your IT admin",
+                "resignation on or before the 退職日",
             ),
         ]
+        if dated:
+            notes.append(
+                t(
+                    "過ぎた日付なので、その人の 入社・退職 にそれより新しい記録がある"
+                    "と HRMOS が断ることがあります (過去の適用日をどこまで受け付ける"
+                    "かは未確認です)。断られた人は社員詳細画面で 1 人ずつ退職日を登録"
+                    "し、IT 担当者に知らせてください",
+                    "it lies in the past, so HRMOS may refuse a row if the person's "
+                    "入社・退職 holds a later record (how far back HRMOS accepts an "
+                    "適用日 is unconfirmed). Enter anyone refused on their own "
+                    "社員詳細 screen, and tell your IT admin",
+                )
+            )
+        days = list(dict.fromkeys(planned.rows[EFFECTIVE_DATE_HEADER]))
+        if len(days) == 1:
+            notes.append(
+                t(
+                    f"画面でも適用日を聞かれたら {days[0]} を入れます (このファイルの"
+                    "全員の適用日です)",
+                    f"if the screen asks for an 適用日 too, enter {days[0]} (the "
+                    "適用日 of everyone in the file)",
+                )
+            )
+        else:
+            notes.append(
+                t(
+                    "画面でも適用日を聞かれたら、このファイルは取り込みません (人に"
+                    "よって適用日が違うため)。社員詳細画面で 1 人ずつ退職日を登録し、"
+                    "IT 担当者に知らせてください",
+                    "if the screen asks for an 適用日 too, do not upload this file "
+                    "(its people have different ones): enter each 退職日 on the "
+                    "person's 社員詳細 screen, and tell your IT admin",
+                )
+            )
+        return notes
 
     # 7. Excel ---------------------------------------------------------------
 

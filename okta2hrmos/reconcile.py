@@ -8,7 +8,9 @@ Each person lands in exactly one category:
   blank (a blank cell would clear the stored value).
 - ``unchanged``: in both, nothing differs; written nowhere.
 - ``leaver``: active in HRMOS (no 退職日) but deactivated in Okta or absent
-  from it; listed with a proposed 退職日, written only on request.
+  from it; listed with a proposed 退職日, written only on request: those
+  whose date is the day Okta deactivated them apart from those whose date is
+  the effective date, a placeholder to confirm.
 - ``conflict``: needs a person to decide, written nowhere: the same login or
   email on two codes across Okta and HRMOS, a code held by several Okta users,
   a person retired in HRMOS but active in Okta, or a change that HRMOS would
@@ -63,6 +65,15 @@ HRMOS_LOGIN_HEADER = "認証メールアドレス"
 ACCOUNT_HEADERS = ("認証メールアドレス", "認証方法", "利用状況")
 
 DEFAULT_LEAVER_SHARE = 0.20
+
+# The leavers files, by where the proposed 退職日 comes from: the day Okta
+# deactivated the user, or the effective date, a placeholder for someone
+# absent from Okta (or deactivated there without a date). One wrong row
+# holds a whole file back, so the placeholders are kept apart.
+LEAVER_FILES = {
+    "okta": "hrmos-core-leavers-okta-date",
+    "effective": "hrmos-core-leavers-placeholder-date",
+}
 
 # Okta attributes that make up a person's name, in the order written.
 NAME_ATTRIBUTES = ("lastName", "firstName")
@@ -122,6 +133,16 @@ class FileChanges:
 
 
 @dataclass
+class LeaverFile:
+    """The leavers whose proposed 退職日 has one basis, in the 入社・退職 layout."""
+
+    # "okta" (the day Okta deactivated them) or "effective" (a placeholder).
+    basis: str
+    layout: Template
+    rows: pd.DataFrame
+
+
+@dataclass
 class Reconciliation:
     """What comparing the users with HRMOS found, and the rows it proposes."""
 
@@ -141,7 +162,8 @@ class Reconciliation:
     # One entry per template with changed people, in template order.
     edits: list[FileChanges]
     leaver_template: Template
-    leaver_rows: pd.DataFrame
+    # The leavers files with people in them: Okta's dates first.
+    leaver_files: list[LeaverFile]
     hrmos_rows: int
     hrmos_active: int
     notes: list[str] = field(default_factory=list)
@@ -433,7 +455,7 @@ def reconcile(
         register=pd.Index(sorted(int(row) for row in new_rows), name="row"),
         edits=edits,
         leaver_template=leaver_template,
-        leaver_rows=_leaver_rows(leaving, leaver_template, code),
+        leaver_files=_leaver_files(leaving, leaver_template, code),
         hrmos_rows=len(export.table),
         hrmos_active=int((~hrmos["retired"]).sum()),
         notes=notes,
@@ -1154,8 +1176,13 @@ def _leavers(
     )
 
 
-def _leaver_rows(leaving: pd.DataFrame, layout: Template, code: str) -> pd.DataFrame:
-    """The leavers in the 入社・退職 layout; 適用日 is the 退職日 itself."""
+def _leaver_files(
+    leaving: pd.DataFrame, layout: Template, code: str
+) -> list[LeaverFile]:
+    """The leavers in the 入社・退職 layout, a file per basis of the 退職日.
+
+    適用日 is the 退職日 itself.
+    """
     date_format = layout.columns[-1].date_format
     proposed = rules.format_dates(
         leaving["leaving"].astype(TEXT).reset_index(drop=True), date_format
@@ -1168,7 +1195,17 @@ def _leaver_rows(leaving: pd.DataFrame, layout: Template, code: str) -> pd.DataF
         },
         index=pd.Index(leaving["hrmos_row"].astype(int), name="row"),
     )
-    return rows.astype(TEXT)[layout.headers]
+    rows = rows.astype(TEXT)[layout.headers]
+    basis = leaving["basis"].to_numpy()
+    return [
+        LeaverFile(
+            basis=name,
+            layout=dataclasses.replace(layout, name=LEAVER_FILES[name]),
+            rows=rows[basis == name],
+        )
+        for name in LEAVER_FILES
+        if (basis == name).any()
+    ]
 
 
 def _derived(

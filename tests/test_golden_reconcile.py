@@ -31,9 +31,12 @@ PACKAGE_FILES = [
     f"{EDIT}.csv",
     f"{EDIT}.1-trial-row.csv",
     f"{EDIT}.2-other-rows.csv",
-    "03-hrmos-core-leavers.csv",
-    "03-hrmos-core-leavers.1-trial-row.csv",
-    "03-hrmos-core-leavers.2-other-rows.csv",
+    "03-hrmos-core-leavers-okta-date.csv",
+    "03-hrmos-core-leavers-okta-date.1-trial-row.csv",
+    "03-hrmos-core-leavers-okta-date.2-other-rows.csv",
+    "04-hrmos-core-leavers-placeholder-date.csv",
+    "04-hrmos-core-leavers-placeholder-date.1-trial-row.csv",
+    "04-hrmos-core-leavers-placeholder-date.2-other-rows.csv",
     "summary.txt",
     "README.md",
     "review.xlsx",
@@ -103,7 +106,7 @@ def test_only_new_people_are_registered_and_only_changes_edited(
         ("000330", "2027/04/01", "=課長代理"),
     ]
     # Leavers are listed, but without --include-leavers written to no file.
-    assert not (package / "03-hrmos-core-leavers.csv").exists()
+    assert not list(package.glob("*leavers*"))
     everything = b"".join(p.read_bytes() for p in package.glob("0*.csv"))
     assert b"000999" not in everything and b"000428" not in everything
 

@@ -287,7 +287,10 @@ def test_with_a_reconciliation_files_are_numbered_in_upload_order(
         (2, "edit", "02-hrmos-core-employees-edit-業務情報-部署・役職"),
     ]
     with_leavers = handoff.plan(validations, result, include_leavers=True)
-    assert [f.stem for f in with_leavers][-1] == "03-hrmos-core-leavers"
+    # 0099 is absent from Okta: only the placeholder file has people.
+    assert [f.stem for f in with_leavers][
+        -1
+    ] == "03-hrmos-core-leavers-placeholder-date"
 
     out = tmp_path / "package"
     with handoff.package_folder(out) as staging:
@@ -486,7 +489,8 @@ def test_review_explains_the_summary_and_formats_leavers_dates(sample_package):
         "概要 Summary",
         "01-hrmos-core-employees",
         "02-…-employees-edit-業務情報-部署・役職",
-        "03-hrmos-core-leavers",
+        "03-hrmos-core-leavers-okta-date",
+        "04-…-leavers-placeholder-date",
         "却下 Rejects",
         "変更 Changes",
         "退職候補 Leavers",
@@ -621,3 +625,85 @@ def test_the_privacy_warning_leaves_out_the_rejects_when_there_are_none(
     top = (tmp_path / "package" / "README.md").read_text().split("\n## ")[0]
     assert "**This folder holds personal data** (names, emails and more). Keep" in top
     assert "rejects.csv" not in top
+
+
+def test_leavers_dated_by_okta_and_placeholders_go_to_files_of_their_own(
+    sample_package,
+):
+    readme = (sample_package / "README.md").read_text()
+    japanese, english = readme.split("## English")
+    dated = "03-hrmos-core-leavers-okta-date"
+    placeholder = "04-hrmos-core-leavers-placeholder-date"
+    assert [row[0] for row in csv_rows(sample_package / f"{dated}.csv")[1:]] == [
+        "000267",
+        "000393",
+        "000407",
+    ]
+    assert csv_rows(sample_package / f"{placeholder}.csv")[1:] == [
+        ["000060", "2026/12/04", "2026/12/04"],
+        ["000061", "2026/12/04", "2026/12/04"],
+    ]
+    # Which file can usually go in, and that its trial files are held with it.
+    assert f"`{dated}.csv` **can usually go in as it is**" in english
+    assert (
+        f"`{placeholder}.csv` **can usually not go in**: upload it only when HR's "
+        "records show that every person in it left, all on 2026/12/04. Otherwise, "
+        f"do not upload `{placeholder}.csv`, nor `{placeholder}.1-trial-row.csv` "
+        f"and `{placeholder}.2-other-rows.csv` cut from it, whoever they hold."
+        in english
+    )
+    assert f"`{dated}.csv` は**たいていそのまま取り込めます**" in japanese
+    assert f"`{placeholder}.csv` は**たいてい取り込めません**" in japanese
+    # An 適用日 asked by the screen: one date for the whole file, or none.
+    steps = english.split("### 6.")[1]
+    dated_step, placeholder_step = steps.split(f"`{dated}.csv` (3 people)")[1].split(
+        f"`{placeholder}.csv` (2 people)"
+    )
+    assert (
+        "if the screen asks for an 適用日 too, do not upload this file (its people "
+        "have different ones)" in dated_step
+    )
+    assert "it lies in the past" in dated_step
+    assert (
+        "if the screen asks for an 適用日 too, enter 2026/12/04 (the 適用日 of "
+        "everyone in the file)" in placeholder_step
+    )
+    assert "it lies in the past" not in placeholder_step
+    sheet = openpyxl.load_workbook(sample_package / "review.xlsx")["退職候補 Leavers"]
+    assert [(r[0], r[7]) for r in sheet.iter_rows(min_row=2, values_only=True)] == [
+        ("000267", f"{dated}.csv"),
+        ("000393", f"{dated}.csv"),
+        ("000407", f"{dated}.csv"),
+        ("000060", f"{placeholder}.csv"),
+        ("000061", f"{placeholder}.csv"),
+    ]
+
+
+def test_a_leaver_deactivated_without_a_date_gets_a_placeholder_but_not_absent(
+    tmp_path, write_file
+):
+    rows = [ROWS[0], ROWS[1].replace("00u2,ACTIVE", "00u2,DEPROVISIONED")]
+    path = write_file("okta.csv", "\n".join([HEADER, *rows]) + "\n")
+    validations = validate_many(
+        read_users(path), [load_template("hrmos-core-employees")]
+    )
+    export = write_file(
+        "export.csv",
+        "社員コード,姓,名,メールアドレス,部署,役職,退職日\n"
+        "1001,鈴木,花子,hanako@example.test,開発部,12345678901234567890,\n",
+    )
+    result = reconcile.reconcile(
+        validations,
+        reconcile.read_export(export, [validations[0].template]),
+        date(2027, 4, 1),
+    )
+    with handoff.package_folder(tmp_path / "package") as staging:
+        made = handoff.write_package(staging, validations, result, include_leavers=True)
+    [leavers] = [f for f in made.files if f.kind == "leavers"]
+    assert leavers.stem == "02-hrmos-core-leavers-placeholder-date"
+    readme = (tmp_path / "package" / "README.md").read_text()
+    assert "deactivated in Okta without a statusChanged: the effective date" in readme
+    assert "Being absent from Okta does not prove they left" not in readme
+    assert "`02-hrmos-core-leavers-placeholder-date.csv` **can usually not go in**" in (
+        readme
+    )

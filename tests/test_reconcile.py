@@ -153,7 +153,7 @@ def test_the_same_login_on_two_codes_is_a_conflict_and_neither_is_written(compar
     }
     assert result.register.empty and result.edits == []
     assert result.count("leaver") == 0
-    assert result.leaver_rows.empty
+    assert result.leaver_files == []
     [clash] = result.conflicts.itertuples(index=False)
     assert (clash.code, clash.other_code, clash.value, clash.okta, clash.hrmos) == (
         "0007",
@@ -208,11 +208,21 @@ def test_leavers_get_a_proposed_date_in_japan(compare):
     assert "DEPROVISIONED" in leavers.loc["0002", "reason"]
     assert leavers.loc["0003", "leaving"] == "2027-04-01"
     assert "not in the Okta export" in leavers.loc["0003", "reason"]
-    assert list(result.leaver_rows.itertuples(index=False, name=None)) == [
+    # Okta's dates and the placeholders go to files of their own.
+    dated, placeholder = result.leaver_files
+    assert (dated.basis, dated.layout.name) == ("okta", "hrmos-core-leavers-okta-date")
+    assert list(dated.rows.itertuples(index=False, name=None)) == [
         ("0002", "2026/07/27", "2026/07/27"),
+    ]
+    assert (placeholder.basis, placeholder.layout.name) == (
+        "effective",
+        "hrmos-core-leavers-placeholder-date",
+    )
+    assert list(placeholder.rows.itertuples(index=False, name=None)) == [
         ("0003", "2027/04/01", "2027/04/01"),
     ]
-    assert result.leaver_template.headers == ["社員コード", "適用日", "退職日"]
+    for leaving in result.leaver_files:
+        assert leaving.layout.headers == ["社員コード", "適用日", "退職日"]
     assert result.hrmos_active == 4
 
 
