@@ -32,6 +32,7 @@ from .reconcile import (
     JAPAN,
     LEAVING_DATE_HEADER,
     NAME_ATTRIBUTES,
+    NOTICES,
     Reconciliation,
     code_column,
     iso_dates,
@@ -447,6 +448,12 @@ def _reconciliation_text(
         f"{reconciliation.hrmos_rows} people, {reconciliation.hrmos_active} active",
     ]
     lines += [f"  {name + ':':<15} {counts[name]}" for name in counts]
+    notices = reconciliation.notices
+    by_code = notice_counts(reconciliation)
+    lines.append(
+        f"  {'notices:':<15} {len(notices)} on new people"
+        + (f" ({by_code})" if by_code else "")
+    )
     lines += ["", "import files:"]
     lines += [
         f"  {name}: {len(part)} {planned.kind}"
@@ -454,9 +461,8 @@ def _reconciliation_text(
         for planned in files
         for name, part in zip(planned.names, file_parts(planned), strict=True)
     ] or ["  none: nothing to upload"]
-    notices = reconciliation.notices
     if len(notices):
-        lines += ["", "to check before uploading:"]
+        lines += ["", "to check before uploading (notices on new people):"]
         lines += [
             f"  {record.code} {record.name}: {record.notice}: {record.text}"
             for record in notices.itertuples(index=False)
@@ -464,6 +470,16 @@ def _reconciliation_text(
     if reconciliation.notes:
         lines += ["", "notes:"] + [f"  {note}" for note in reconciliation.notes]
     return "\n".join(lines) + "\n"
+
+
+def notice_counts(reconciliation: Reconciliation) -> str:
+    """The notices on new people by code, with their counts: old-hire-date 4, …"""
+    notices = reconciliation.notices["notice"]
+    return ", ".join(
+        f"{code} {int(notices.eq(code).sum())}"
+        for code in NOTICES
+        if notices.eq(code).any()
+    )
 
 
 # The review workbook ---------------------------------------------------------
@@ -659,6 +675,21 @@ def _summary_rows(package: Package, first: Validation) -> list[list[str]]:
             "values tidied (spaces, kana, …); nothing to do",
         ],
     ]
+    if package.reconciliation is not None:
+        counts = notice_counts(package.reconciliation)
+        rows.append(
+            [
+                "新規の人の確認事項",
+                "notices on new people",
+                str(len(package.reconciliation.notices)),
+                "新しく登録する人で確かめること。注意とは別に数えます"
+                + (f" ({counts})" if counts else "")
+                + "。一覧は README.md の 4 (黄色のセル)",
+                "things to check about new people, counted apart from the warnings"
+                + (f" ({counts})" if counts else "")
+                + "; listed in 4 of README.md (yellow cells)",
+            ]
+        )
     for planned in package.files:
         for name, sheet, part in zip(
             planned.names, planned.sheets, file_parts(planned), strict=True

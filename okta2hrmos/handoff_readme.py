@@ -39,6 +39,7 @@ from .handoff import (
     inputs_by_role,
     leaving_basis,
     modified_clause,
+    notice_counts,
     row_number,
     slashed,
 )
@@ -513,6 +514,19 @@ class _Readme:
                 f"cleaned: {self.first.count('info')} (see 4)",
             ),
         ]
+        if self.reconciliation is not None:
+            notices = self.reconciliation.notices
+            by_code = notice_counts(self.reconciliation)
+            lines.append(
+                t(
+                    f"- 新規の人の確認事項: {len(notices)}"
+                    + (f" ({by_code})" if by_code else "")
+                    + "。注意とは別に数えています (4 を参照)",
+                    f"- notices on new people: {len(notices)}"
+                    + (f" ({by_code})" if by_code else "")
+                    + ", counted apart from the warnings (see 4)",
+                )
+            )
         reconciliation = self.reconciliation
         if reconciliation is None:
             return lines
@@ -707,8 +721,10 @@ class _Readme:
         }
         lines = [
             t(
-                "**新しく登録する人で確かめること** (`review.xlsx` では黄色のセル)",
-                "**New people to check** (yellow cells in `review.xlsx`)",
+                f"**新規の人の確認事項** ({len(notices)} 件。`review.xlsx` では黄色の"
+                "セル)",
+                f"**Notices on new people** ({len(notices)}; yellow cells in "
+                "`review.xlsx`)",
             ),
             "",
         ]

@@ -707,3 +707,35 @@ def test_a_leaver_deactivated_without_a_date_gets_a_placeholder_but_not_absent(
     assert "`02-hrmos-core-leavers-placeholder-date.csv` **can usually not go in**" in (
         readme
     )
+
+
+def test_notices_on_new_people_are_counted_apart_and_alike_everywhere(sample_package):
+    readme = (sample_package / "README.md").read_text()
+    japanese, english = readme.split("## English")
+    assert (
+        "- notices on new people: 5 (old-hire-date 4, future-hire-date 1), counted "
+        "apart from the warnings (see 4)" in english
+    )
+    assert "- 新規の人の確認事項: 5 (old-hire-date 4, future-hire-date 1)。" in japanese
+    assert "**Notices on new people** (5; yellow cells in `review.xlsx`)" in english
+    summary = (sample_package / "summary.txt").read_text()
+    assert (
+        "  notices:        5 on new people (old-hire-date 4, future-hire-date 1)\n"
+        in summary
+    )
+    workbook = openpyxl.load_workbook(sample_package / "review.xlsx")
+    values = {
+        row[1]: row[2]
+        for row in workbook["概要 Summary"].iter_rows(min_row=2, values_only=True)
+    }
+    assert values["notices on new people"] == "5" and values["warnings"] == "4"
+    # The yellow cells of the files are the warnings in a file (one formula-like
+    # title; the 3 deactivated people are in no file) and the 5 notices.
+    yellow = [
+        (sheet.title, cell.coordinate)
+        for sheet in workbook.worksheets[1:5]
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.fill.fgColor.rgb and cell.fill.fgColor.rgb.endswith("FFEB9C")
+    ]
+    assert len(yellow) == 1 + 5
