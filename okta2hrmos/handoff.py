@@ -1127,6 +1127,53 @@ def held_people(reconciliation: Reconciliation, first: Validation) -> list[_Held
     return found
 
 
+@dataclass
+class Rejected:
+    """A rejected Okta row, and whether HRMOS holds its 社員コード."""
+
+    row: int
+    code: str
+    name: str
+    codes: str
+    # None when the row has no 社員コード to look for, or nothing was compared.
+    in_hrmos: bool | None
+
+
+def rejected_people(
+    first: Validation, reconciliation: Reconciliation | None
+) -> list[Rejected]:
+    """The rejected rows in Okta's order, each told held in HRMOS or not there."""
+    code = code_column(first.template).header
+    rejected = first.rejected
+    codes = (
+        first.prepared.loc[rejected, code].astype(TEXT)
+        if code in first.prepared.columns
+        else pd.Series("", index=rejected, dtype=TEXT)
+    )
+    held: set[str] = set()
+    if reconciliation is not None:
+        people = reconciliation.people
+        held = set(comparison_key(people.loc[people["hrmos_row"].notna(), "code"]))
+    errors = first.finding_rows[first.finding_rows["severity"].eq("error")]
+    reasons = errors.groupby("row", sort=False)["code"].agg(
+        lambda found: ", ".join(dict.fromkeys(found))
+    )
+    names = Names(first)
+    found = []
+    for row, value, key in zip(rejected, codes, comparison_key(codes), strict=True):
+        known = reconciliation is not None and bool(key)
+        found.append(
+            Rejected(
+                row=int(row),
+                code=str(value),
+                name=names.okta(int(row)),
+                codes=str(reasons.get(row, "")),
+                in_hrmos=(key in held) if known else None,
+            )
+        )
+    return found
+
+
 class Names:
     """People's names (姓 名) by Okta row, for the sheets and the README."""
 

@@ -40,6 +40,7 @@ from .handoff import (
     leaving_basis,
     modified_clause,
     notice_counts,
+    rejected_people,
     row_number,
     slashed,
 )
@@ -1060,6 +1061,7 @@ class _Readme:
         for code, count in counted:
             text = FINDING_TEXTS.get(code, (self.hint(code), self.hint(code)))
             lines.append(f"| `{code}` | {count} | {text[self.language]} |")
+        lines += ["", *self.rejected_list()]
         lines += [
             "",
             t(
@@ -1078,6 +1080,71 @@ class _Readme:
                 "or chat).",
             ),
         ]
+        return lines
+
+    def rejected_list(self) -> list[str]:
+        """The rejected people by name, and what becomes of them in HRMOS."""
+        t = self.t
+        people = rejected_people(self.first, self.reconciliation)
+        compared = self.reconciliation is not None
+        lines = [
+            t(
+                "| Okta の行 | 社員コード | 氏名 | 理由 |"
+                + (" HRMOS |" if compared else ""),
+                "| Okta row | 社員コード | name | reasons |"
+                + (" HRMOS |" if compared else ""),
+            ),
+            "| --- | --- | --- | --- |" + (" --- |" if compared else ""),
+        ]
+        states = {
+            True: t("いる (保留。HRMOS の値のまま)", "there (held: values kept)"),
+            False: t("いない (未登録のまま)", "not there (stays unregistered)"),
+            None: t("不明 (社員コードなし)", "unknown (no 社員コード)"),
+        }
+        for person in people[:LISTED]:
+            codes = ", ".join(f"`{c}`" for c in person.codes.split(", ") if c)
+            code = person.code or t("(なし)", "(none)")
+            lines.append(
+                f"| {person.row} | {code} | {person.name} | {codes} |"
+                + (f" {states[person.in_hrmos]} |" if compared else "")
+            )
+        if len(people) > LISTED:
+            more = len(people) - LISTED
+            lines.append(
+                t(
+                    f"| … | ほか {more} 人は `{REJECTS}` に | | |",
+                    f"| … | {more} more in `{REJECTS}` | | |",
+                )
+                + (" |" if compared else "")
+            )
+        lines.append("")
+        if not compared:
+            lines.append(
+                t(
+                    "却下された人はどのファイルにも入っていないので、HRMOS に登録も"
+                    "更新もされません。IT 担当者が Okta で直してパッケージを作り直す"
+                    "と、新しいパッケージのファイルに入ります。",
+                    "The rejected are in no file, so nothing about them reaches "
+                    "HRMOS. Once your IT admin fixes them in Okta and makes the "
+                    "package again, the new package's files hold them.",
+                )
+            )
+            return lines
+        lines.append(
+            t(
+                "「HRMOS」は、HRMOS にその社員コードの人がいるかです。いない人は登録"
+                "していません。IT 担当者が Okta で直してパッケージを作り直すまで、"
+                "HRMOS には登録されないままです (作り直したパッケージの登録ファイルに"
+                "入ります)。いる人は保留で、HRMOS の今の値のままです (4 の「保留」)。"
+                "社員コードのない人は、HRMOS と照らし合わせられません。",
+                '"HRMOS" says whether HRMOS holds someone with that 社員コード. '
+                "Those not there are not registered, and stay unregistered until "
+                "your IT admin fixes them in Okta and makes the package again (the "
+                "new package's registration file then holds them). Those there are "
+                "held: HRMOS keeps its values (see Held in 4). Someone without a "
+                "社員コード cannot be looked for in HRMOS.",
+            )
+        )
         return lines
 
     def rejected_by_code(self) -> list[tuple[str, int]]:

@@ -739,3 +739,34 @@ def test_notices_on_new_people_are_counted_apart_and_alike_everywhere(sample_pac
         if cell.fill.fgColor.rgb and cell.fill.fgColor.rgb.endswith("FFEB9C")
     ]
     assert len(yellow) == 1 + 5
+
+
+def test_rejected_people_are_listed_held_in_hrmos_or_left_unregistered(
+    sample_package, package
+):
+    readme = (sample_package / "README.md").read_text()
+    japanese, english = readme.split("## English")
+    rejects = english.split("### 5.")[1].split("### 6.")[0]
+    assert (
+        "| 26 | 000288 | 阿部 千尋 | `invalid-date` | there (held: values kept) |"
+        in (rejects)
+    )
+    assert (
+        "| 12 | 000190 | 吉田 誠 | `invalid-kana` | not there (stays unregistered) |"
+        in rejects
+    )
+    assert (
+        "| 24 | (none) | 池田 美穂 | `missing-required` | unknown (no 社員コード) |"
+        in (rejects)
+    )
+    assert rejects.count("not there (stays unregistered)") == 6
+    assert "stay unregistered until your IT admin fixes them in Okta" in rejects
+    assert (
+        "| 26 | 000288 | 阿部 千尋 | `invalid-date` | いる (保留。HRMOS の値のまま) |"
+        in (japanese)
+    )
+    # Without an HRMOS export nothing tells who is in HRMOS: no such column.
+    out, _ = package()
+    plain = (out / "README.md").read_text().split("## English")[1]
+    assert "| 4 | 0042 | 次郎 | `missing-required` |\n" in plain
+    assert "nothing about them reaches HRMOS" in plain
