@@ -466,13 +466,22 @@ class _Readme:
             if self.reconciliation
             else ""
         )
+        also = (
+            t(
+                "。変わるセルでも確かめてほしければ黄で、メモに今の値もあります",
+                "; a value to check is yellow also when it changes, its note then "
+                "giving HRMOS's value too",
+            )
+            if self.reconciliation
+            else ""
+        )
         lines += [
             "",
             t(
-                f"色: {green}黄 = 確かめてほしいセル (メモに理由。4 を参照)、"
+                f"色: {green}黄 = 確かめてほしいセル (メモに理由。4 を参照{also})、"
                 "赤 = 却下の原因のセル。",
-                f"Colours: {green}yellow = a value to check (why, in the note; see 4); "
-                "red = what got the row rejected.",
+                f"Colours: {green}yellow = a value to check (why, in the note; see "
+                f"4{also}); red = what got the row rejected.",
             ),
         ]
         return lines
@@ -755,16 +764,30 @@ class _Readme:
 
     def masters(self) -> list[str]:
         t = self.t
-        values: dict[str, list[str]] = {}
+        headers = headers_by_attribute(self.first.template)
+        rows = self.first.finding_rows
+        formulas = rows[rows["code"].eq("formula-like")]
+        flagged = {
+            (int(row), headers.get(column, column))
+            for row, column in zip(formulas["row"], formulas["column"], strict=True)
+        }
+        values: dict[str, dict[str, list[str]]] = {}
+        left_out: list[str] = []
         for planned, _, part in self.uploads:
             if planned.kind == "leavers":
                 continue
             for header in part.columns:
-                if header in MASTER_HEADERS:
-                    found = values.setdefault(header, [])
-                    for value in part[header]:
-                        if value and value not in found:
-                            found.append(value)
+                if header not in MASTER_HEADERS:
+                    continue
+                found = values.setdefault(header, {})
+                for row, value in part[header].items():
+                    if (int(row), header) in flagged:
+                        left_out.append(value)
+                    elif value:
+                        numbers = found.setdefault(value, [])
+                        if f"{planned.number:02d}" not in numbers:
+                            numbers.append(f"{planned.number:02d}")
+        values = {header: found for header, found in values.items() if found}
         if not values:
             return []
         lines = [
@@ -776,19 +799,39 @@ class _Readme:
                 "取り込む前に、次の値がすべて HRMOS の会社マスタにあるか確かめて"
                 "ください。全角・半角や、よく似た文字 (第Ⅱ営業部 のⅡはローマ数字 "
                 "1 文字で、I を 2 つ並べた II とは別の文字です) にも注意します。"
-                "ない値があれば取り込まず、IT 担当者に知らせてください。",
+                "ない値があれば、その値の入ったファイル (値の後ろの番号のファイル。"
+                "1 人で試すファイルも) は取り込まず、IT 担当者に知らせてください。",
                 "HRMOS looks these values up in its company masters (会社マスタ), "
                 "so each must match a master's name character for character "
                 "(whether HRMOS matches names or codes is unconfirmed). Before "
                 "uploading, check that every value below is in HRMOS's masters; "
                 "mind full- and half-width and look-alike characters (the Ⅱ of "
                 "第Ⅱ営業部 is one Roman-numeral character, not two letters I). If "
-                "one is missing, do not upload; tell your IT admin.",
+                "one is missing, do not upload the files that hold it (the numbers "
+                "after the value; their trial files neither), and tell your IT "
+                "admin.",
             ),
             "",
         ]
         for header, found in values.items():
-            lines.append(f"- {header}: " + ", ".join(_code_span(v) for v in found))
+            lines.append(
+                f"- {header}: "
+                + ", ".join(
+                    f"{_code_span(value)} ({', '.join(numbers)})"
+                    for value, numbers in found.items()
+                )
+            )
+        if left_out:
+            shown = ", ".join(_code_span(v) for v in dict.fromkeys(left_out))
+            lines += [
+                "",
+                t(
+                    f"{shown} は `formula-like` (上) のため、ここには挙げていません。"
+                    "その値の入ったファイルは、直るまで取り込みません。",
+                    f"{shown} is left out here: it is `formula-like` (above), and "
+                    "the file that holds it waits until it is fixed.",
+                ),
+            ]
         return lines
 
     def leavers(self) -> list[str]:

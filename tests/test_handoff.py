@@ -770,3 +770,28 @@ def test_rejected_people_are_listed_held_in_hrmos_or_left_unregistered(
     plain = (out / "README.md").read_text().split("## English")[1]
     assert "| 4 | 0042 | 次郎 | `missing-required` |\n" in plain
     assert "nothing about them reaches HRMOS" in plain
+
+
+def test_master_values_name_their_files_and_leave_out_formula_like_ones(
+    sample_package,
+):
+    readme = (sample_package / "README.md").read_text()
+    japanese, english = readme.split("## English")
+    assert "- 役職: `係長` (01, 02), `主任` (01), `部長` (02)\n" in english
+    assert "`=課長代理` (" not in english and "`=課長代理`, " not in english
+    assert "`=課長代理` is left out here: it is `formula-like` (above)" in english
+    assert "`=課長代理` は `formula-like` (上) のため、ここには挙げていません" in (
+        japanese
+    )
+    assert "do not upload the files that hold it (the numbers after the value" in (
+        english
+    )
+    # The legend says a value to check stays yellow when it changes, as the
+    # formula-like new title does on the edit file's sheet.
+    assert "a value to check is yellow also when it changes" in english
+    sheet = openpyxl.load_workbook(sample_package / "review.xlsx")[
+        "02-…-employees-edit-業務情報-部署・役職"
+    ]
+    [cell] = [c for row in sheet.iter_rows() for c in row if c.value == "=課長代理"]
+    assert cell.fill.fgColor.rgb.endswith("FFEB9C")
+    assert "係長" in cell.comment.text
