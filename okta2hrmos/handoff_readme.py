@@ -347,10 +347,14 @@ class _Readme:
             t(
                 f"ファイル名と日時が、IT 担当者がこのために {sources} から書き出した"
                 "ものと合っているか、IT 担当者に確かめてください。合わなければ取り込み"
-                f"ません。(ファイルの場所と SHA-256 は `{MANIFEST}` にあります。)",
+                f"ません。(`{MANIFEST}` には、ファイルの場所と SHA-256 があります。"
+                "場所は okta2hrmos に渡したままなので、okta2hrmos を動かしたフォルダ"
+                "からの相対パスのこともあります。)",
                 "Check with your IT admin that these file names and times are the "
                 f"exports they made from {sources} for this; if not, do not upload. "
-                f"(Where the files were and their SHA-256 are in `{MANIFEST}`.)",
+                f"(`{MANIFEST}` gives each file's SHA-256 and where it was, as given "
+                "to okta2hrmos: a relative path starts from the folder okta2hrmos "
+                "ran in.)",
             ),
         ]
         return lines
@@ -377,11 +381,12 @@ class _Readme:
                 lines.append(
                     t(
                         f"| `{trial}` と `{others}` | `{name}` を 1 人 (試し) と残りに"
-                        "分けたもの。2 つ合わせると元のファイルと同じです (6 の手順)"
-                        f" | 1 と {len(part) - 1} | |",
+                        "分けたもの。2 つ合わせると元のファイルと同じ行です (試しの人"
+                        f"が先。6 の手順) | 1 と {len(part) - 1} | |",
                         f"| `{trial}` and `{others}` | `{name}` cut into one person "
-                        "(the trial) and the rest; together they are the whole file "
-                        f"(see 6) | 1 and {len(part) - 1} | |",
+                        "(the trial) and the rest; together they hold the whole "
+                        "file's rows (the trial person first; see 6) | 1 and "
+                        f"{len(part) - 1} | |",
                     )
                 )
         if not self.uploads:
@@ -537,14 +542,26 @@ class _Readme:
                     + ", counted apart from the warnings (see 4)",
                 )
             )
+        lines.append(
+            t(
+                f"- (`{SUMMARY}` の findings の行と `{FINDINGS}` は、人ではなく"
+                "検査結果を数えます。1 つの結果が複数の人にかかることがあります: "
+                "重複は、重複する人全員で 1 つです。)",
+                f"- (The findings line of `{SUMMARY}` and `{FINDINGS}` count "
+                "findings, not people: one finding can name several people, as a "
+                "duplicate names everyone who shares the value.)",
+            )
+        )
         reconciliation = self.reconciliation
         if reconciliation is None:
             return lines
         lines += [
             "",
             t(
-                f"HRMOS との照合 (HRMOS の在籍者 {reconciliation.hrmos_active} 人):",
-                f"Compared with HRMOS ({reconciliation.hrmos_active} active there):",
+                f"HRMOS との照合 (HRMOS のファイルの社員 {reconciliation.hrmos_rows} "
+                f"人、うち在籍者 {reconciliation.hrmos_active} 人):",
+                f"Compared with HRMOS ({reconciliation.hrmos_rows} people in the "
+                f"HRMOS export, {reconciliation.hrmos_active} of them active):",
             ),
             "",
             t("| 分類 | 人数 | 意味 |", "| group | people | what it means |"),
@@ -711,13 +728,15 @@ class _Readme:
             ),
             "old-hire-date": t(
                 f"入社日が適用日より {OLD_HIRE_DAYS} 日以上前なのに、HRMOS にこの"
-                "社員コードでいません。社員リストで氏名を検索し、別の社員コードで"
-                f"すでにいれば {file} は取り込まず IT 担当者に知らせてください。"
-                "いなければ、そのまま取り込みます",
+                "社員コードでいません。社員リストで氏名 (カナでも) とメールアドレスを、"
+                "表示できるなら退職者も含めて検索します。別の社員コードですでにいれば"
+                f" {file} は取り込まず IT 担当者に知らせてください。いなければ、"
+                "そのまま取り込みます",
                 f"hired more than {OLD_HIRE_DAYS} days before the effective date, "
                 "yet not in HRMOS under this 社員コード. Search 社員リスト for the "
-                "name: if they are there under another code, do not upload "
-                f"{file} and tell your IT admin; if not, upload it as it is",
+                "name (the kana too) and the email, retired staff included if the "
+                "list can show them: if they are there under another code, do not "
+                f"upload {file} and tell your IT admin; if not, upload it as it is",
             ),
             "future-hire-date": t(
                 "入社日が適用日より後です。入社前の社員として登録されます。日付が"

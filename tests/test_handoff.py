@@ -795,3 +795,24 @@ def test_master_values_name_their_files_and_leave_out_formula_like_ones(
     [cell] = [c for row in sheet.iter_rows() for c in row if c.value == "=課長代理"]
     assert cell.fill.fgColor.rgb.endswith("FFEB9C")
     assert "係長" in cell.comment.text
+
+
+def test_readme_explains_the_figures_the_admin_meets_in_other_files(sample_package):
+    english = (sample_package / "README.md").read_text().split("## English")[1]
+    # summary.txt says 6 errors for the 8 rejected, and 45 people in HRMOS.
+    summary = (sample_package / "summary.txt").read_text()
+    assert "findings: 6 errors" in summary and "45 people, 44 active" in summary
+    assert "count findings, not people: one finding can name several people" in (
+        english
+    )
+    assert (
+        "Compared with HRMOS (45 people in the HRMOS export, 44 of them active):"
+        in (english)
+    )
+    assert "a relative path starts from the folder okta2hrmos ran in" in english
+    # The trial and other-rows files hold the whole file's rows, not its bytes.
+    assert "together they hold the whole file's rows (the trial person first" in (
+        english
+    )
+    assert "together they are the whole file" not in english
+    assert "the name (the kana too) and the email, retired staff included" in english
