@@ -9,6 +9,7 @@ who has never seen okta2hrmos.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -273,6 +274,10 @@ class _Readme:
 
     def render(self) -> list[str]:
         lines = [self.t("## 日本語", "## English")]
+        checklist = self.checklist()
+        if checklist:
+            title = self.t("取り込む前のチェックリスト", "Checklist before uploading")
+            lines += ["", f"### {title}", "", *checklist]
         for number, (title, body) in enumerate(self.sections(), start=1):
             lines += ["", f"### {number}. {title}", "", *body]
         return lines
@@ -308,6 +313,231 @@ class _Readme:
             ),
         ]
         return found
+
+    # The checklist -----------------------------------------------------------
+
+    def checklist(self) -> list[str]:
+        """Every check before uploading, in order, each with the files it holds."""
+        if not self.uploads:
+            return []
+        t = self.t
+        every = [name for _, name, _ in self.uploads]
+        items = [
+            (
+                t(
+                    "1 のファイル名と日時が、IT 担当者がこのために書き出したものと同じ",
+                    "the file names and times in 1 are the exports your IT admin "
+                    "made for this",
+                ),
+                every,
+                "1",
+            ),
+            (
+                t(
+                    "6 のメニューと画面が HRMOS にあり、ファイルごとの見出しが、"
+                    "その画面の HRMOS のテンプレートと合う",
+                    "the menus and screens of 6 are in HRMOS, and each file's "
+                    "headers match HRMOS's template on its screen",
+                ),
+                t("見出しの合わないファイル", "the file whose headers differ"),
+                t("6 の「始める前に」の 1", "6, before you start, 1"),
+            ),
+        ]
+        items += self.warning_checks()
+        items += self.notice_checks()
+        if self.masters():
+            items.append(
+                (
+                    t(
+                        "4 の部署・役職などの値が、すべて HRMOS の会社マスタにある",
+                        "every 部署, 役職 and like value listed in 4 is in HRMOS's "
+                        "company masters",
+                    ),
+                    t(
+                        "ない値の後ろに番号のあるファイル",
+                        "the files numbered after a missing value",
+                    ),
+                    "4",
+                )
+            )
+        items += self.effective_date_checks()
+        items += self.leaver_checks()
+        lines = [
+            t(
+                "上から順に確かめます。だめなものがあれば、そこに書いたファイルを"
+                "取り込みません。取り込まないファイルから分けた `….1-trial-row.csv`"
+                " と `….2-other-rows.csv` も、だれが入っていても取り込みません。"
+                "ほかのファイルは取り込めます。(→ の後ろは、詳しい説明のある下の"
+                "節です。)",
+                "Go down the list. When a check fails, do not upload the files it "
+                "names; the `….1-trial-row.csv` and `….2-other-rows.csv` cut from a "
+                "file you hold back are held back too, whoever they hold. The other "
+                "files can go in. (After → is the section below with the details.)",
+            ),
+            "",
+        ]
+        for number, (check, held, section) in enumerate(items, start=1):
+            files = held if isinstance(held, str) else self.file_list(held)
+            lines.append(
+                t(
+                    f"{number}. {check}。だめなら取り込まない: {files} (→ {section})",
+                    f"{number}. {check[0].upper()}{check[1:]}. If not, hold back: "
+                    f"{files} (→ {section}).",
+                )
+            )
+        who = (
+            t("却下・要確認・保留の人", "The rejected, conflicting and held people")
+            if self.reconciliation is not None
+            else t("却下された人", "The rejected people")
+        )
+        where = t("4、5", "4, 5") if self.reconciliation is not None else "5"
+        lines += [
+            "",
+            t(
+                f"{who}はどのファイルにも入っていないので、取り込みを止めません "
+                f"(→ {where})。全部確かめたら、6 の手順で番号の小さいファイルから"
+                "取り込みます。",
+                f"{who} are in no file, so they hold nothing back (→ {where}). Once "
+                "all is checked, upload the files lowest number first, as 6 says.",
+            ),
+        ]
+        return lines
+
+    def file_list(self, names: Sequence[str]) -> str:
+        """Files by name, each saying when it carries trial files."""
+        t = self.t
+        shown = []
+        for name in dict.fromkeys(names):
+            trial = next((p.trial for p, n, _ in self.uploads if n == name), [])
+            extra = t(" とその試しの 2 ファイル", " and its two trial files")
+            shown.append(f"`{name}`" + (extra if trial else ""))
+        if len(shown) == len(self.uploads) and len(shown) > 1:
+            return t("全部のファイル", "every file")
+        return t("、", ", ").join(shown)
+
+    def warning_checks(self) -> list[tuple[str, Sequence[str] | str, str]]:
+        """Warnings that hold their files back until someone has looked."""
+        t = self.t
+        rows = self.first.finding_rows
+        rows = rows[rows["severity"].eq("warning")]
+        checks = []
+        for code, group in rows.groupby("code", sort=True):
+            reconciled = self.reconciliation is not None
+            if code in ADVICE and code != "formula-like":
+                if code != "deprovisioned-user" or reconciled:
+                    continue
+            files = [name for row in group["row"] for name in self.files_of(int(row))]
+            if not files:
+                continue
+            count = self.people(group["row"].nunique())
+            if code == "formula-like":
+                check = t(
+                    f"`formula-like` ({count}): 残っていない (IT 担当者が Okta で直して"
+                    "パッケージを作り直すまでは、入力ミスとみなします)",
+                    f"`formula-like` ({count}): none is left (until your IT admin "
+                    "fixes it in Okta and makes the package again, it counts as a "
+                    "typo)",
+                )
+            elif code == "deprovisioned-user":
+                check = t(
+                    f"`deprovisioned-user` ({count}): 在籍中の社員として登録して"
+                    "よいと、IT 担当者が確かめた",
+                    f"`deprovisioned-user` ({count}): your IT admin has confirmed "
+                    "they are to be registered as active employees",
+                )
+            else:
+                check = t(
+                    f"`{code}` ({count}): IT 担当者が確かめた",
+                    f"`{code}` ({count}): your IT admin has looked at it",
+                )
+            checks.append((check, files, "4"))
+        return checks
+
+    def notice_checks(self) -> list[tuple[str, Sequence[str] | str, str]]:
+        """The checks of new people, each holding back the registration file."""
+        reconciliation = self.reconciliation
+        if reconciliation is None or reconciliation.notices.empty:
+            return []
+        t = self.t
+        notices = reconciliation.notices
+        register = [name for p, name, _ in self.uploads if p.kind == "register"]
+        texts = {
+            "same-name-in-hrmos": t(
+                "`same-name-in-hrmos` ({count}): HRMOS の同じ氏名の人とは別人",
+                "`same-name-in-hrmos` ({count}): none is the person of the same "
+                "name in HRMOS",
+            ),
+            "old-hire-date": t(
+                "`old-hire-date` ({count}): 別の社員コードで HRMOS にいない",
+                "`old-hire-date` ({count}): none is in HRMOS under another code",
+            ),
+            "future-hire-date": t(
+                "`future-hire-date` ({count}): 入社日が正しく、入社前に登録してよい",
+                "`future-hire-date` ({count}): the 入社日 is right, and registering "
+                "before the start is fine",
+            ),
+        }
+        checks = []
+        for notice in NOTICES:
+            found = notices[notices["notice"].eq(notice)]
+            if len(found) and register:
+                count = self.people(len(found))
+                checks.append((texts[notice].format(count=count), register, "4"))
+        return checks
+
+    def effective_date_checks(self) -> list[tuple[str, Sequence[str] | str, str]]:
+        """Each edit file's 適用日 is the real day of its changes."""
+        if self.reconciliation is None:
+            return []
+        t = self.t
+        day = slashed(self.reconciliation.effective_date)
+        checks = []
+        for planned in self.package.files:
+            if (
+                planned.kind == "edit"
+                and EFFECTIVE_DATE_HEADER in planned.layout.headers
+            ):
+                checks.append(
+                    (
+                        t(
+                            f"`{planned.names[0]}` の全員の変更 (昇進・異動など) が、"
+                            f"本当に適用日 {day} の変更",
+                            f"every change in `{planned.names[0]}` (a promotion, a "
+                            f"transfer) really takes effect on the 適用日 {day}",
+                        ),
+                        planned.names,
+                        t(
+                            f"6 の取り込みの {planned.number}",
+                            f"6, upload step {planned.number}",
+                        ),
+                    )
+                )
+        return checks
+
+    def leaver_checks(self) -> list[tuple[str, Sequence[str] | str, str]]:
+        """Each leavers file's people really left, on its dates."""
+        t = self.t
+        checks = []
+        for planned in self.package.files:
+            if planned.kind != "leavers":
+                continue
+            if planned.basis == "okta":
+                check = t(
+                    f"`{planned.names[0]}` の全員が本当に退職し、退職日が人事の記録と"
+                    "合う",
+                    f"everyone in `{planned.names[0]}` really left, on the 退職日 "
+                    "HR's records give",
+                )
+            else:
+                day = slashed(self.reconciliation.effective_date)
+                check = t(
+                    f"`{planned.names[0]}` の全員が本当に退職し、退職日が全員 {day} "
+                    "(仮の日付なので、たいていだめです)",
+                    f"everyone in `{planned.names[0]}` really left, all on {day} "
+                    "(a placeholder, so this usually fails)",
+                )
+            checks.append((check, planned.names, "4"))
+        return checks
 
     # 1. Inputs --------------------------------------------------------------
 
@@ -612,17 +842,19 @@ class _Readme:
         ):
             meaning = FINDING_TEXTS.get(code, (code, code))[self.language]
             if severity == 1:
-                advice = self.cleaned_advice(group["row"])
+                advice = t(*self.cleaned_advice(group["row"]))
+            elif code == "formula-like":
+                advice = self.formula_advice(group["row"])
             elif code == "deprovisioned-user" and self.reconciliation is not None:
-                advice = DEPROVISIONED_RECONCILED
+                advice = t(*DEPROVISIONED_RECONCILED)
             else:
-                advice = ADVICE.get(code, ("IT 担当者に確認してください", "ask IT"))
+                advice = t(*ADVICE.get(code, ("IT 担当者に確認してください", "ask IT")))
             people = group.drop_duplicates(["row", "column"])
             count = self.people(people["row"].nunique())
             lines.append(
                 t(
-                    f"- `{code}` ({count}): {meaning}。**どうするか:** {advice[0]}。",
-                    f"- `{code}` ({count}): {meaning}. **What to do:** {advice[1]}.",
+                    f"- `{code}` ({count}): {meaning}。**どうするか:** {advice}。",
+                    f"- `{code}` ({count}): {meaning}. **What to do:** {advice}.",
                 )
             )
             for record in people.head(LISTED).itertuples(index=False):
@@ -664,6 +896,22 @@ class _Readme:
         if code in prepared.columns and row in prepared.index:
             return str(prepared.at[row, code])
         return ""
+
+    def formula_advice(self, rows: pd.Series) -> str:
+        """A formula-like value is a typo: hold back each file it is in, by name."""
+        files = [name for row in rows.unique() for name in self.files_of(int(row))]
+        if not files:
+            return self.t(*ADVICE["formula-like"])
+        held = [self.held_back(name) for name in dict.fromkeys(files)]
+        return self.t(
+            "ほぼ確実に Okta での入力ミスです (役職や氏名が = で始まることはまず"
+            f"ありません)。{'。'.join(held)}。IT 担当者に Okta の値を直して"
+            "パッケージを作り直してもらってください。ほかのファイルは取り込んで"
+            "かまいません",
+            "almost certainly a typo in Okta (a title or name hardly ever starts "
+            f"with =): {'; '.join(held)}. Ask your IT admin to fix the value in "
+            "Okta and make the package again. The other files can go in",
+        )
 
     def cleaned_advice(self, rows: pd.Series) -> tuple[str, str]:
         """Nothing to do about cleaned values, said truly for where each went."""
@@ -714,38 +962,39 @@ class _Readme:
         t = self.t
         notices = reconciliation.notices
         register = [name for p, name, _ in self.uploads if p.kind == "register"]
-        file = (
-            f"`{register[0]}`"
+        hold = (
+            self.held_back(register[0])
             if register
-            else t("登録ファイル", "the registration file")
+            else t(
+                "登録ファイルは取り込みません", "do not upload the registration file"
+            )
         )
         texts = {
             "same-name-in-hrmos": t(
                 "HRMOS に同じ氏名の人が別の社員コードでいます。同じ人なら、"
-                f"{file} は取り込まず IT 担当者に知らせてください",
+                f"{hold}。IT 担当者に知らせてください",
                 "HRMOS holds someone of the same name under another 社員コード. "
-                f"If it is the same person, do not upload {file}; tell your IT admin",
+                f"If it is the same person, {hold}, and tell your IT admin",
             ),
             "old-hire-date": t(
                 f"入社日が適用日より {OLD_HIRE_DAYS} 日以上前なのに、HRMOS にこの"
                 "社員コードでいません。社員リストで氏名 (カナでも) とメールアドレスを、"
-                "表示できるなら退職者も含めて検索します。別の社員コードですでにいれば"
-                f" {file} は取り込まず IT 担当者に知らせてください。いなければ、"
-                "そのまま取り込みます",
+                "表示できるなら退職者も含めて検索します。別の社員コードですでにいれば、"
+                f"{hold}。IT 担当者に知らせてください。いなければ、そのまま取り込み"
+                "ます",
                 f"hired more than {OLD_HIRE_DAYS} days before the effective date, "
                 "yet not in HRMOS under this 社員コード. Search 社員リスト for the "
                 "name (the kana too) and the email, retired staff included if the "
-                "list can show them: if they are there under another code, do not "
-                f"upload {file} and tell your IT admin; if not, upload it as it is",
+                "list can show them: if they are there under another code, "
+                f"{hold}, and tell your IT admin; if not, upload it as it is",
             ),
             "future-hire-date": t(
                 "入社日が適用日より後です。入社前の社員として登録されます。日付が"
-                "正しく、入社前に登録してよければそのまま取り込みます。違っていれば"
-                f" {file} は取り込まず IT 担当者に知らせてください",
+                "正しく、入社前に登録してよければそのまま取り込みます。違っていれば、"
+                f"{hold}。IT 担当者に知らせてください",
                 "hired after the effective date: they are registered before they "
                 "start. If the date is right and registering them now is fine, "
-                f"upload as it is; if not, do not upload {file} and tell your IT "
-                "admin",
+                f"upload as it is; if not, {hold}, and tell your IT admin",
             ),
         }
         lines = [
@@ -1239,10 +1488,11 @@ class _Readme:
         lines += [
             "",
             t(
-                "**取り込み** (番号の小さいファイルから 1 つずつ。4 で止めたファイルは"
-                "飛ばします)",
-                "**Upload** (one file at a time, lowest number first; skip any file "
-                "4 told you to hold back)",
+                "**取り込み** (番号の小さいファイルから 1 つずつ。チェックリストで"
+                "止めたファイルは、そこから分けた試しの 2 ファイルも飛ばします)",
+                "**Upload** (one file at a time, lowest number first; skip every "
+                "file the checklist held back, and the two trial files cut from "
+                "it)",
             ),
             "",
             t(
@@ -1281,15 +1531,17 @@ class _Readme:
                 "テンプレート (ダウンロードできなければ、同じセクションを 社員履歴の"
                 "エクスポート で書き出したファイル) の "
                 "1 行目と、下の手順に書いた見出しを比べ"
-                "ます。次のどれかなら「違う」ので、取り込まずに、HRMOS のテンプレートの"
-                "ファイルを添えて IT 担当者に知らせてください:",
+                "ます。次のどれかなら「違う」ので、そのファイルは (試しの 2 ファイル"
+                "も) 取り込まずに、HRMOS のテンプレートのファイルを添えて IT 担当者に"
+                "知らせてください:",
                 "1. **Check the headers.** The header row (row 1) of each file is "
                 "provisional: HRMOS does not publish its import headers, and they "
                 "can differ by tenant. For each file, compare the headers listed in "
                 "its step below with row 1 of the template you can download on its "
                 "HRMOS screen (or of an export of the same section from "
-                "社員履歴のエクスポート). They differ, and you do not upload but send "
-                "your IT admin HRMOS's template file, when:",
+                "社員履歴のエクスポート). They differ, and you do not upload the "
+                "file (nor its two trial files) but send your IT admin HRMOS's "
+                "template file, when:",
             ),
             t(
                 "   - ファイルの見出しのどれかが、HRMOS のテンプレートに同じ文字で"
@@ -1474,8 +1726,9 @@ class _Readme:
                     f"**適用日 {day}** は、新しい値が HRMOS で有効になる日です。HRMOS "
                     "はこの日から始まる履歴を作り、それまでは今の値のままです。日付は "
                     "IT 担当者が決めたもので、指定がなければパッケージを作った日 (日本"
-                    "時間) です。本当に変わる日 (昇進・異動の日など) と違うなら取り込ま"
-                    "ず、正しい日付を IT 担当者に伝えてください (ファイルの全員が同じ"
+                    "時間) です。本当に変わる日 (昇進・異動の日など) と違うなら、この"
+                    "ファイルは (試しの 2 ファイルも) 取り込まず、正しい日付を IT 担当"
+                    "者に伝えてください (ファイルの全員が同じ"
                     "適用日なので、人によって日付が違えば日付ごとに作り直します)。"
                     "未来の日付でも先に取り込んでかまいません (HRMOS がその日に反映"
                     f"します)。画面でも適用日を聞かれたら {day} を入れます",
@@ -1484,7 +1737,8 @@ class _Readme:
                     "the current values until then. Your IT admin chose it; by "
                     "default it is the day the package was made (in Japan). If the "
                     "real day of the change (a promotion, a transfer) differs, do "
-                    "not upload; tell your IT admin the right day (everyone in the "
+                    "not upload this file (nor its two trial files); tell your IT "
+                    "admin the right day (everyone in the "
                     "file gets the same 適用日, so people with different days need a "
                     "package each). A future date can go in now: HRMOS applies it on "
                     f"that day. If the screen asks for an 適用日 too, enter {day}",
@@ -1600,13 +1854,15 @@ class _Readme:
             t(
                 "- **何かおかしいとき:** ファイルは直"
                 "さず (Excel で保存すると壊れます)、"
-                "そのファイルは取り込まずに IT 担当者に知らせてください。IT 担当者が"
+                "そのファイルは (試しの 2 ファイルも) 取り込まずに IT 担当者に知らせて"
+                "ください。IT 担当者が"
                 " Okta 側を直してパッケージを作り直します。すでに一部を取り込んだ後に"
                 "作り直すときは、取り込んだ後の HRMOS から新しく書き出したデータで"
                 "照合してもらってください (古いデータのままだと、取り込み済みの人を"
                 "もう一度登録するファイルができます)。",
                 "- **If something is wrong:** do not edit the files (saving from "
-                "Excel breaks them) and do not upload that file; tell your IT admin, "
+                "Excel breaks them) and do not upload that file (nor its two trial "
+                "files); tell your IT admin, "
                 "who fixes it in Okta and makes the package again. If you have "
                 "already uploaded some files, ask for the new package to be compared "
                 "with a fresh HRMOS export taken after your uploads (with the old "

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import stat
 import zipfile
 from datetime import UTC, date, datetime
@@ -816,3 +817,50 @@ def test_readme_explains_the_figures_the_admin_meets_in_other_files(sample_packa
     )
     assert "together they are the whole file" not in english
     assert "the name (the kana too) and the email, retired staff included" in english
+
+
+def checklist(part: str) -> list[str]:
+    """The numbered lines of a README language's checklist."""
+    block = part.split("### ")[1]
+    return [line for line in block.splitlines() if line[:1].isdigit()]
+
+
+def test_one_checklist_near_the_top_orders_every_check_with_the_files_it_holds(
+    sample_package,
+):
+    readme = (sample_package / "README.md").read_text()
+    japanese, english = readme.split("## English")
+    assert english.index("### Checklist before uploading") < english.index("### 1.")
+    assert japanese.index("### 取り込む前のチェックリスト") < japanese.index("### 1.")
+    items, items_ja = checklist(english), checklist(japanese)
+    # Both languages hold the same checks, in the same order, with the same files.
+    assert len(items) == len(items_ja) == 9
+    for item, item_ja in zip(items, items_ja, strict=True):
+        files = sorted(set(re.findall(r"`([^`]+\.csv)`", item)))
+        assert files == sorted(set(re.findall(r"`([^`]+\.csv)`", item_ja)))
+    edit = "02-hrmos-core-employees-edit-業務情報-部署・役職.csv"
+    assert items[0].startswith("1. The file names and times in 1 are the exports")
+    assert items[0].endswith("If not, hold back: every file (→ 1).")
+    assert items[1].startswith("2. The menus and screens of 6 are in HRMOS")
+    assert items[2] == (
+        "3. `formula-like` (1 person): none is left (until your IT admin fixes it "
+        "in Okta and makes the package again, it counts as a typo). If not, hold "
+        f"back: `{edit}` and its two trial files (→ 4)."
+    )
+    assert items[3].startswith("4. `old-hire-date` (4 people): none is in HRMOS")
+    assert items[4].startswith("5. `future-hire-date` (1 person): the 入社日 is right")
+    assert "`01-hrmos-core-employees.csv` and its two trial files" in items[4]
+    assert items[5].startswith("6. Every 部署, 役職 and like value listed in 4")
+    assert items[6].startswith(f"7. Every change in `{edit}`")
+    assert "(→ 6, upload step 2)" in items[6]
+    assert "03-hrmos-core-leavers-okta-date.csv" in items[7]
+    assert "(a placeholder, so this usually fails)" in items[8]
+    # The held files' trial files are named wherever a file is held back.
+    assert (
+        f"do not upload `{edit}`, nor `{edit[:-4]}.1-trial-row.csv` and "
+        f"`{edit[:-4]}.2-other-rows.csv` cut from it, whoever they hold" in english
+    )
+    assert "skip every file the checklist held back, and the two trial files" in (
+        english
+    )
+    assert "Do not upload the file this person is in" not in english
