@@ -1876,18 +1876,25 @@ class _Readme:
         lines.append(
             t(
                 "- **全部終わったら:** 社員リストで次の人を開き、`review.xlsx` の行と"
-                "同じか確かめます: " + "; ".join(checks) + "。",
+                "同じか確かめます (取り込んだファイルの人だけ): "
+                + "; ".join(checks)
+                + "。",
                 "- **When all are done:** open these people in 社員リスト and check "
-                "them against their rows in `review.xlsx`: " + "; ".join(checks) + ".",
+                "them against their rows in `review.xlsx` (those of the files you "
+                "uploaded): " + "; ".join(checks) + ".",
             )
+        )
+        who = (
+            t("却下・要確認・保留の人", "the rejected, conflicting and held people")
+            if self.reconciliation is not None
+            else t("却下された人", "the rejected people")
         )
         lines.append(
             t(
-                "- **取り込みが終わり、却下・要確認・保"
-                "留の人の対応が済んだら、このフォルダを"
-                "削除してください。**",
-                "- **Once the uploads are done and the rejected, conflicting and held "
-                "people are dealt with, delete this folder.**",
+                f"- **取り込みが終わり、{who}の対応が済んだら、このフォルダを削除して"
+                "ください。**",
+                f"- **Once the uploads are done and {who} are dealt with, delete "
+                "this folder.**",
             )
         )
         return lines

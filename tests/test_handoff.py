@@ -864,3 +864,13 @@ def test_one_checklist_near_the_top_orders_every_check_with_the_files_it_holds(
         english
     )
     assert "Do not upload the file this person is in" not in english
+
+
+def test_without_hrmos_the_readme_names_no_conflicts_or_held_people(package):
+    out, _ = package()
+    english = (out / "README.md").read_text().split("## English")[1]
+    assert "conflicting" not in english and "held people" not in english
+    assert "Once the uploads are done and the rejected people are dealt with" in (
+        english
+    )
+    assert "in `review.xlsx` (those of the files you uploaded): " in english
