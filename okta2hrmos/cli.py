@@ -335,7 +335,8 @@ def _refuse_clashing_paths(paths: dict[str, Path | None]) -> None:
 @click.option(
     "--include-leavers",
     is_flag=True,
-    help="With --hrmos-export, also write the leavers' 退職日 to a file.",
+    help="With --hrmos-export, also write the leavers' 退職日 to files: those dated "
+    "by Okta apart from the placeholders.",
 )
 @click.option(
     "--dry-run",
