@@ -422,10 +422,8 @@ class _Readme:
         rows = rows[rows["severity"].eq("warning")]
         checks = []
         for code, group in rows.groupby("code", sort=True):
-            reconciled = self.reconciliation is not None
-            if code in ADVICE and code != "formula-like":
-                if code != "deprovisioned-user" or reconciled:
-                    continue
+            if not self.holds_back(str(code)):
+                continue
             files = [name for row in group["row"] for name in self.files_of(int(row))]
             if not files:
                 continue
@@ -452,6 +450,16 @@ class _Readme:
                 )
             checks.append((check, files, "4"))
         return checks
+
+    def holds_back(self, code: str) -> bool:
+        """Whether a warning holds its files back until someone has looked.
+
+        A deactivated person is in a file only without an HRMOS export; a
+        warning without advice of its own is for the IT admin to judge.
+        """
+        if code == "deprovisioned-user":
+            return self.reconciliation is None
+        return code == "formula-like" or code not in ADVICE
 
     def notice_checks(self) -> list[tuple[str, Sequence[str] | str, str]]:
         """The checks of new people, each holding back the registration file."""

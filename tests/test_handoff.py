@@ -574,6 +574,10 @@ def test_readme_says_what_to_do_about_a_missing_recommended_email(tmp_path, writ
         "email) is empty. **What to do:** they are written with it empty" in readme
     )
     assert "  - 0001 山田 一 (Okta row 2, メールアドレス `''`)" in readme
+    # A missing email holds nothing back, so the checklist leaves it out.
+    english = readme.split("## English")[1]
+    assert not any("missing-recommended" in item for item in checklist(english))
+    assert len(checklist(english)) == 3
 
 
 def test_a_deactivation_stamp_with_its_own_offset_is_not_called_utc():
