@@ -122,6 +122,12 @@ encoding_option = click.option(
     help="Encoding of a CSV input [default: auto, which tells UTF-8 (with or "
     "without BOM) from CP932].",
 )
+report_option = click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write every finding to FILE.csv or FILE.json.",
+)
 quiet_option = click.option(
     "-q", "--quiet", is_flag=True, help="Print only errors and the summary line."
 )
@@ -176,12 +182,7 @@ def _job_options_but_quiet(command):
 
 @main.command("validate")
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Also write every finding to FILE.csv or FILE.json.",
-)
+@report_option
 @job_options
 def validate_command(input_path: Path, report_path: Path | None, **job) -> None:
     """Check exported users the way HRMOS will, and list the findings.
@@ -220,12 +221,7 @@ def validate_command(input_path: Path, report_path: Path | None, **job) -> None:
     help="Where to write rejected rows [default: OUT-rejects.csv beside OUT].",
 )
 @click.option("--strict", is_flag=True, help="Write nothing when any row is rejected.")
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Also write every finding to FILE.csv or FILE.json.",
-)
+@report_option
 @job_options
 def convert_command(
     input_path: Path,
