@@ -278,11 +278,16 @@ def test_help_of_every_command_has_an_example(invoke):
 
 @pytest.mark.parametrize(
     "arguments",
-    [["-o", "x.csv", "--rejects", "x.csv"], ["-o", "users.csv"],
-     ["-o", "x.csv", "--rejects", "users.csv"], ["-o", "x.csv", "--report", "x.csv"]],
+    [
+        ["-o", "x.csv", "--rejects", "x.csv"],
+        ["-o", "users.csv"],
+        ["-o", "x.csv", "--rejects", "users.csv"],
+        ["-o", "x.csv", "--report", "x.csv"],
+    ],
 )
-def test_convert_refuses_to_write_one_file_over_another(invoke, users_csv, tmp_path,
-                                                        arguments):
+def test_convert_refuses_to_write_one_file_over_another(
+    invoke, users_csv, tmp_path, arguments
+):
     before = users_csv.read_bytes()
     result = invoke("convert", users_csv, *arguments)
     assert result.exit_code == 2
@@ -293,12 +298,19 @@ def test_convert_refuses_to_write_one_file_over_another(invoke, users_csv, tmp_p
 
 def test_strict_counts_the_rows_held_back(invoke, users_csv):
     result = invoke("convert", users_csv, "-o", "hrmos.csv", "--strict")
-    assert "4 rows read: 0 written, 2 held back by --strict, 1 rejected, 1 blank dropped" in result.stderr
+    assert (
+        "4 rows read: 0 written, 2 held back by --strict, 1 rejected, 1 blank dropped"
+        in result.stderr
+    )
 
 
-def test_a_failed_write_leaves_no_import_file_without_its_rejects(invoke, users_csv, tmp_path):
+def test_a_failed_write_leaves_no_import_file_without_its_rejects(
+    invoke, users_csv, tmp_path
+):
     (tmp_path / "taken").write_text("a file, not a folder")
-    result = invoke("convert", users_csv, "-o", "hrmos.csv", "--rejects", "taken/rejects.csv")
+    result = invoke(
+        "convert", users_csv, "-o", "hrmos.csv", "--rejects", "taken/rejects.csv"
+    )
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1].startswith("Error: cannot use taken")
     assert "Traceback" not in result.stderr

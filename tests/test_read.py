@@ -249,7 +249,10 @@ def test_null_missing_and_empty_are_all_empty():
         ("{not json", "not valid JSON"),
         ('{"errorCode": "E0000011", "errorSummary": "Invalid token"}', "Okta error"),
         ('{"id": 1}', "not a JSON array"),
-        ('[{"id": "y", "profile": {}}, {"id": "x", "profile": "oops"}]', "not a JSON object"),
+        (
+            '[{"id": "y", "profile": {}}, {"id": "x", "profile": "oops"}]',
+            "not a JSON object",
+        ),
     ],
 )
 def test_bad_json_stops_with_one_sentence(write_file, content, message):
@@ -325,8 +328,9 @@ def test_tab_or_semicolon_separated_files_are_named(write_file, separator, name)
 
 def test_latin1_is_not_read_as_cp932(write_file):
     """Åsa Öberg in Latin-1 decodes as CP932 half-width katakana: refuse it."""
-    path = write_file("users.csv", "login,firstName,lastName\na,Åsa,Öberg\n",
-                      encoding="latin-1")
+    path = write_file(
+        "users.csv", "login,firstName,lastName\na,Åsa,Öberg\n", encoding="latin-1"
+    )
     with pytest.raises(InputError, match="Latin-1"):
         read_users(path)
     forced = read_users(path, encoding="cp932").table
@@ -335,8 +339,11 @@ def test_latin1_is_not_read_as_cp932(write_file):
 
 def test_neither_utf8_nor_cp932_names_both_offsets(write_file):
     path = write_file("users.csv", b"login,name\na,\xc5\xfc\xfc\n")
-    with pytest.raises(InputError, match=r"UTF-8 \(byte 0xC5 at offset 13\) nor "
-                                         r"CP932 \(byte 0xFC at offset 14\)"):
+    with pytest.raises(
+        InputError,
+        match=r"UTF-8 \(byte 0xC5 at offset 13\) nor "
+        r"CP932 \(byte 0xFC at offset 14\)",
+    ):
         read_users(path)
 
 

@@ -401,7 +401,9 @@ def test_date_pattern_is_learned_from_the_cells(write_file, sample, pattern):
     assert document["columns"][1]["date_format"] == pattern
 
 
-@pytest.mark.parametrize("pattern", ["dd.MM.YYYY", "yy/M/d", "%Y-%m-%d", "yyyy/MM", "yyyy-MM-dd-dd"])
+@pytest.mark.parametrize(
+    "pattern", ["dd.MM.YYYY", "yy/M/d", "%Y-%m-%d", "yyyy/MM", "yyyy-MM-dd-dd"]
+)
 def test_a_date_pattern_with_a_typo_cannot_work(invoke, write_file, pattern):
     path = write_file(
         "mine.toml",
@@ -415,8 +417,10 @@ def test_a_date_pattern_with_a_typo_cannot_work(invoke, write_file, pattern):
 
 @pytest.mark.parametrize(
     ("column", "message"),
-    [('header = "社員コード"\nvalue = "X"\n', "cannot be the constant"),
-     ('header = "セイ"\nvalue = " "\n', "constant cannot be blank")],
+    [
+        ('header = "社員コード"\nvalue = "X"\n', "cannot be the constant"),
+        ('header = "セイ"\nvalue = " "\n', "constant cannot be blank"),
+    ],
 )
 def test_constants_that_cannot_work(invoke, write_file, column, message):
     path = write_file("mine.toml", f"[[columns]]\n{column}")
@@ -461,7 +465,8 @@ def test_a_lookup_to_a_blank_value_cannot_work(invoke, write_file):
 def test_check_against_finds_header_rows_dates_and_order(invoke, write_file):
     sample = write_file(
         "tenant.csv",
-        b"\xef\xbb\xbf" + "社員番号,名,姓,入社日,部署\r\n必須,必須,必須,,\r\n"
+        b"\xef\xbb\xbf"
+        + "社員番号,名,姓,入社日,部署\r\n必須,必須,必須,,\r\n"
         "0001,太郎,山田,2012-03-01,営業部\r\n".encode(),
     )
     template = write_file(
@@ -487,15 +492,21 @@ def test_learn_refuses_to_replace_an_existing_template(invoke, write_file, tmp_p
     assert result.exit_code == 2
     assert "already exists" in result.stderr
     assert (tmp_path / "mine.toml").read_text() == "# edited by hand\n"
-    assert invoke("template", "learn", sample, "-o", "mine.toml", "--force").exit_code == 0
+    assert (
+        invoke("template", "learn", sample, "-o", "mine.toml", "--force").exit_code == 0
+    )
 
 
 @pytest.mark.parametrize(
     ("header", "message"),
-    [("社員番号,,名", "header cell 2 is empty"), ("社員番号,姓,姓", "姓 more than once")],
+    [
+        ("社員番号,,名", "header cell 2 is empty"),
+        ("社員番号,姓,姓", "姓 more than once"),
+    ],
 )
-def test_learn_names_what_is_wrong_with_the_sample(invoke, write_file, tmp_path,
-                                                   header, message):
+def test_learn_names_what_is_wrong_with_the_sample(
+    invoke, write_file, tmp_path, header, message
+):
     sample = write_file("tenant.csv", header + "\r\n0001,a,b\r\n")
     result = invoke("template", "learn", sample, "-o", "mine.toml")
     assert result.exit_code == 2
@@ -505,22 +516,37 @@ def test_learn_names_what_is_wrong_with_the_sample(invoke, write_file, tmp_path,
 
 def test_learn_with_more_header_rows_than_the_file_has(invoke, write_file):
     sample = write_file("tenant.csv", "社員番号,姓\r\n必須,必須\r\n")
-    result = invoke("template", "learn", sample, "-o", "mine.toml", "--header-rows", "3")
+    result = invoke(
+        "template", "learn", sample, "-o", "mine.toml", "--header-rows", "3"
+    )
     assert result.exit_code == 2
     assert "fewer than the 3 header rows" in result.stderr
 
 
 def test_map_to_an_attribute_the_input_lacks_stops(invoke, write_file):
-    result = invoke("convert", okta_export(write_file), "-o", "x.csv",
-                    "--map", "セイ=lastNameKana")
+    result = invoke(
+        "convert", okta_export(write_file), "-o", "x.csv", "--map", "セイ=lastNameKana"
+    )
     assert result.exit_code == 2
     assert "does not have (lastNameKana)" in result.stderr
 
 
-def test_project_map_for_a_column_this_run_lacks_is_ignored(invoke, write_file, tmp_path):
-    write_file("okta2hrmos.toml", '[map]\n"社用携帯" = "mobilePhone"\n"認証方法" = "const:SSO"\n')
-    result = invoke("run", "--input", okta_export(write_file), "--out", "pkg",
-                    "--template", "hrmos-core-employees")
+def test_project_map_for_a_column_this_run_lacks_is_ignored(
+    invoke, write_file, tmp_path
+):
+    write_file(
+        "okta2hrmos.toml",
+        '[map]\n"社用携帯" = "mobilePhone"\n"認証方法" = "const:SSO"\n',
+    )
+    result = invoke(
+        "run",
+        "--input",
+        okta_export(write_file),
+        "--out",
+        "pkg",
+        "--template",
+        "hrmos-core-employees",
+    )
     assert result.exit_code == 0, result.stderr
 
 

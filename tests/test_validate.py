@@ -367,7 +367,9 @@ def test_key_column_fed_by_a_lookup_is_checked_on_what_it_writes(write_file):
     )
     users = users_of(person(1, empId="A"), person(2, empId="B"))
     found = findings_of(users, "duplicate-key", template)
-    assert found[["row", "column", "value"]].values.tolist() == [["2;3", "社員コード", "X1"]]
+    assert found[["row", "column", "value"]].values.tolist() == [
+        ["2;3", "社員コード", "X1"]
+    ]
 
 
 def test_a_unique_column_can_be_declared_and_undeclared(write_file):
@@ -377,16 +379,23 @@ def test_a_unique_column_can_be_declared_and_undeclared(write_file):
         '[[columns]]\nheader = "ロッカー"\nsource = "locker"\nunique = true\n',
     )
     template = type(template)(**{**template.__dict__, "unique": ()})
-    users = users_of(person(1, employeeNumber="1", locker="L1"),
-                     person(2, employeeNumber="1", locker="L1"))
+    users = users_of(
+        person(1, employeeNumber="1", locker="L1"),
+        person(2, employeeNumber="1", locker="L1"),
+    )
     found = findings_of(users, "duplicate-key", template)
     assert found["column"].tolist() == ["locker"]
 
 
 @pytest.mark.parametrize(
     ("character", "code"),
-    [("\x00", "control-character"), ("\x1b", "control-character"),
-     ("\u202e", "control-character"), ("\u2028", "line-break"), ("\x85", "line-break")],
+    [
+        ("\x00", "control-character"),
+        ("\x1b", "control-character"),
+        ("\u202e", "control-character"),
+        ("\u2028", "line-break"),
+        ("\x85", "line-break"),
+    ],
 )
 def test_control_characters_and_unicode_line_breaks_are_found(character, code):
     found = findings_of(users_of(person(1, lastName=f"山{character}田")), code)
