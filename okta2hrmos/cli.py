@@ -402,7 +402,7 @@ def run_command(
     source = input_path if input_path is not None else options
     validations = _validate(source, **job)
     first = validations[0]
-    _print_findings(first, quiet)
+    _print_findings(first, quiet, more="findings.csv in the package holds them all")
     day = _parse_effective_date(job["effective_date"])
     result = None
     if hrmos_export is not None:
@@ -481,7 +481,7 @@ def diff_command(
     quiet = job["quiet"]
     validations = _validate(input_path, **job)
     first = validations[0]
-    _print_findings(first, quiet)
+    _print_findings(first, quiet, more="findings.csv in the package holds them all")
     day = _parse_effective_date(job["effective_date"]) or reconcile.today_in_japan()
     result = _reconcile(validations, hrmos_export, day, quiet)
     _print_safeguard(result, max_leavers, force=True)
@@ -776,14 +776,18 @@ def _check_report_suffix(path: Path | None) -> None:
         )
 
 
-def _print_findings(validation: Validation, quiet: bool) -> None:
+def _print_findings(
+    validation: Validation,
+    quiet: bool,
+    more: str = "write them all with --report",
+) -> None:
     for note in validation.users.notes:
         _note(note, quiet)
     findings = validation.findings
     if quiet:
         findings = findings[findings["severity"] == "error"]
     if len(findings):
-        click.echo(report.findings_table(findings), err=True)
+        click.echo(report.findings_table(findings, more=more), err=True)
 
 
 def _print_left_out(validations: list[Validation], quiet: bool) -> None:

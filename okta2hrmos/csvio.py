@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .errors import InputError
+from .errors import InputError, OutputError
 
 ENCODINGS = ("auto", "utf-8", "cp932")
 
@@ -490,12 +490,35 @@ def frame_rows(frame: pd.DataFrame) -> Iterator[tuple]:
     return zip(*columns, strict=True)
 
 
+def check_output_path(path: Path) -> None:
+    """Stop unless ``path`` may become a regular file written by okta2hrmos.
+
+    A device, a pipe, a folder or a symbolic link there is refused, never
+    replaced, and so is a path whose folder is a file.
+    """
+    if str(path).strip() in ("", ".", ".."):
+        raise OutputError(f"{str(path)!r} is not a file name; give the path of a file.")
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise OutputError(
+            f"{path} is not a regular file (a device, a pipe, a folder or a link); "
+            "give the path of a file to write, and okta2hrmos will not replace it."
+        )
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputError(
+                    f"{path} cannot be written: {parent} is a file, not a folder."
+                )
+            break
+
+
 @contextlib.contextmanager
 def atomic_file(path: Path, mode: int = PRIVATE_FILE_MODE) -> Iterator[BinaryIO]:
     """Open a temporary file beside ``path``; move it into place on success.
 
     The file is created readable by its owner only (it holds personal data).
     """
+    check_output_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(
         dir=path.parent, prefix=f".{path.name}.", suffix=".part"

@@ -13,6 +13,10 @@ class InputError(UserError):
     """An input file cannot be used as it is."""
 
 
+class OutputError(UserError):
+    """An output path cannot be written as asked."""
+
+
 class ConfigError(UserError):
     """An option, template or configuration file is wrong."""
 

@@ -187,7 +187,11 @@ def _join_by_row(rows: pd.Series, values: pd.Series, separator: str) -> pd.Serie
     return pd.Series(joined, dtype=object)
 
 
-def findings_table(findings: pd.DataFrame, limit: int = 40) -> str:
+def findings_table(
+    findings: pd.DataFrame,
+    limit: int = 40,
+    more: str = "write them all with --report",
+) -> str:
     """Render findings as a plain table for the terminal, longest cells cut."""
     if findings.empty:
         return "No findings."
@@ -209,9 +213,7 @@ def findings_table(findings: pd.DataFrame, limit: int = 40) -> str:
         cells = zip(columns, record, strict=True)
         lines.append("  ".join(_fit(str(v), widths[n]) for n, v in cells).rstrip())
     if len(findings) > limit:
-        lines.append(
-            f"… and {len(findings) - limit} more; write them all with --report."
-        )
+        lines.append(f"… and {len(findings) - limit} more; {more}.")
     return "\n".join(lines)
 
 

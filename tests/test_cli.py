@@ -322,7 +322,8 @@ def test_an_unwritable_report_path_is_one_sentence(invoke, users_csv, tmp_path):
     (tmp_path / "taken").write_text("x")
     result = invoke("validate", users_csv, "--report", "taken/findings.csv")
     assert result.exit_code == 2
-    assert result.stderr.splitlines()[-1].startswith("Error: cannot use")
+    assert result.stderr.splitlines()[-1].startswith("Error: ")
+    assert "taken" in result.stderr.splitlines()[-1]
 
 
 def test_run_refuses_an_input_inside_its_package_folder(invoke, users_csv, tmp_path):
@@ -332,3 +333,24 @@ def test_run_refuses_an_input_inside_its_package_folder(invoke, users_csv, tmp_p
     assert result.exit_code == 2
     assert "inside the package folder" in result.stderr
     assert sorted(p.name for p in (tmp_path / "package").iterdir()) == before
+
+
+@pytest.mark.parametrize("kind", ["symlink", "fifo", "folder"])
+def test_outputs_never_replace_links_pipes_or_folders(
+    invoke, users_csv, tmp_path, kind
+):
+    import os
+
+    target = tmp_path / "hrmos.csv"
+    (tmp_path / "real.csv").write_text("keep me")
+    if kind == "symlink":
+        target.symlink_to(tmp_path / "real.csv")
+    elif kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.mkdir()
+    result = invoke("validate", users_csv, "--report", "hrmos.csv")
+    assert result.exit_code == 2
+    assert "is not a regular file" in result.stderr or "is a directory" in result.stderr
+    assert (tmp_path / "real.csv").read_text() == "keep me"
+    assert target.is_symlink() or not target.is_file()

@@ -839,3 +839,55 @@ def test_the_table_builder_matches_the_users_table_of_flattened_rows() -> None:
     assert list(table.dtypes) == list(expected.dtypes)
     assert table.loc[3, "late"] == "x"
     assert table.loc[1, "never"] == ""
+
+
+@pytest.mark.parametrize(
+    ("origin", "message"),
+    [
+        ("USER_AT_ORG", "carries a user name or password"),
+        ("http://127.0.0.1:1:80", "is not a valid URL"),
+    ],
+)
+def test_a_next_link_with_credentials_or_a_bad_port_stops(
+    okta: FakeOkta, export: Export, tmp_path: Path, origin: str, message: str
+) -> None:
+    okta.set_users(three_users())
+    okta.page_limit = 1
+    okta.next_origin = (
+        okta.url.replace("http://", "http://user:pw@")
+        if origin == "USER_AT_ORG"
+        else origin
+    )
+
+    result = export("-o", "users.csv")
+
+    assert result.exit_code == 3
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(okta.requests_to("/api/v1/users")) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "since", ["0001-01-01T00:00:00+09:00", "9999-12-31T23:59:59-09:00"]
+)
+def test_a_since_outside_the_calendar_is_one_sentence(since: str) -> None:
+    from okta2hrmos.errors import ConfigError
+    from okta2hrmos.okta.export import okta_timestamp
+
+    with pytest.raises(ConfigError, match="outside the dates Okta keeps"):
+        okta_timestamp(since)
+
+
+@pytest.mark.parametrize(
+    "token", ["00abc…def", "ＴＥＳＴtoken", "abc\nX-Evil: 1", "a b"]
+)
+def test_a_token_that_cannot_be_a_header_is_refused_without_showing_it(
+    token: str,
+) -> None:
+    from okta2hrmos.errors import ConfigError
+    from okta2hrmos.okta.auth import ApiToken
+
+    with pytest.raises(ConfigError, match="copy it again") as raised:
+        ApiToken(token, "OKTA_CLIENT_TOKEN")
+    assert token not in str(raised.value)

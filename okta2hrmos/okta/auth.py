@@ -63,6 +63,12 @@ class ApiToken:
     """An Okta API token (``SSWS``), or an access token obtained elsewhere."""
 
     def __init__(self, token: str, env_name: str, scheme: str = "SSWS") -> None:
+        if not all(" " < char < "\x7f" for char in token):
+            raise ConfigError(
+                f"The token in {env_name} holds a space, a line break or a character "
+                "that is not plain ASCII (a pasted '…' or a full-width letter, say); "
+                "copy it again from Okta and set the variable once more."
+            )
         self._token = token
         self.scheme = scheme
         self.env_name = env_name

@@ -275,9 +275,24 @@ class OktaClient:
     def _next_url(
         self, response: httpx.Response, link: str, requested: set[str]
     ) -> str:
-        url = str(response.request.url.join(link))
         endpoint = endpoint_of("GET", response.request.url)
-        if origin_of(url) != self.org.origin:
+        try:
+            joined = response.request.url.join(link)
+            url = str(joined)
+            origin = origin_of(url)
+        except (httpx.InvalidURL, ValueError):
+            raise OktaError(
+                f"Okta's next-page link for {endpoint} is not a valid URL; the export "
+                "stopped. Try again, and if it repeats give Okta support the "
+                "X-Okta-Request-Id "
+                f"{response.headers.get('X-Okta-Request-Id', '(none)')}."
+            ) from None
+        if joined.userinfo:
+            raise OktaError(
+                f"Okta's next-page link for {endpoint} carries a user name or "
+                "password; the export stopped rather than send other credentials."
+            )
+        if origin != self.org.origin:
             raise OktaError(
                 f"Okta's next-page link for {endpoint} points to "
                 f"{httpx.URL(url).host}, not to {self.org.url}; the export stopped "

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import click
 import pandas as pd
 
-from ..csvio import write_csv
+from ..csvio import check_output_path, write_csv
 from ..errors import ConfigError, UserError
 from ..users import Users
 from .auth import (
@@ -233,12 +233,21 @@ def export_command(output_path: Path, bom: bool, **options: Any) -> None:
       okta2hrmos export -o hrmos-app.csv --app 0oa1bcdEFGH2ijk3l4m5
     """
     try:
+        if str(output_path) != "-":
+            check_output_path(output_path)
         export, stats, org = _export(**options)
         users = export.users
         header = [list(users.table.columns)]
         rows = table_rows(users.table)
         if str(output_path) == "-":
-            write_csv_stream(header, rows)
+            try:
+                write_csv_stream(header, rows)
+            except BrokenPipeError:
+                # The reader closed the pipe (`| head`): stop quietly, as Unix
+                # tools do when SIGPIPE ends them.
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                sys.exit(141)
         else:
             write_csv(output_path, header, rows, bom=bom)
     except UserError as error:
