@@ -1092,19 +1092,23 @@ class _Held:
     codes: str
 
 
+def _rejected_codes(first: Validation) -> pd.Series:
+    """The 社員コード each rejected row would have been written with, or blank."""
+    code = code_column(first.template).header
+    rejected = first.rejected
+    if code not in first.prepared.columns:
+        return pd.Series("", index=rejected, dtype=TEXT)
+    return first.prepared.loc[rejected, code].astype(TEXT)
+
+
 def held_people(reconciliation: Reconciliation, first: Validation) -> list[_Held]:
     """The people held back: in HRMOS, but their Okta row was rejected."""
     table = reconciliation.people
     held = table[table["category"].eq("held")]
     if held.empty:
         return []
-    code = code_column(first.template).header
     rejected = first.rejected
-    codes = (
-        first.prepared.loc[rejected, code].astype(TEXT)
-        if code in first.prepared.columns
-        else pd.Series("", index=rejected, dtype=TEXT)
-    )
+    codes = _rejected_codes(first)
     by_key: dict[str, list[int]] = {}
     for row, key in zip(rejected, comparison_key(codes), strict=True):
         by_key.setdefault(str(key), []).append(int(row))
@@ -1143,13 +1147,8 @@ def rejected_people(
     first: Validation, reconciliation: Reconciliation | None
 ) -> list[Rejected]:
     """The rejected rows in Okta's order, each told held in HRMOS or not there."""
-    code = code_column(first.template).header
     rejected = first.rejected
-    codes = (
-        first.prepared.loc[rejected, code].astype(TEXT)
-        if code in first.prepared.columns
-        else pd.Series("", index=rejected, dtype=TEXT)
-    )
+    codes = _rejected_codes(first)
     held: set[str] = set()
     if reconciliation is not None:
         people = reconciliation.people
