@@ -7,6 +7,9 @@ import pytest
 from click.testing import CliRunner
 
 from okta2hrmos.cli import main
+from okta2hrmos.okta import commands
+
+from .fakeokta import FakeClock
 
 FIXTURES = Path(__file__).parent / "fixtures"
 OKTA_EXAMPLES = FIXTURES / "okta-openapi"
@@ -46,3 +49,12 @@ def write_file(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """The clock the Okta export waits with: waiting takes no real time."""
+    fake = FakeClock()
+    monkeypatch.setattr(commands, "CLOCK", fake)
+    monkeypatch.setattr(commands, "JITTER", lambda: 0.25)
+    return fake

@@ -16,7 +16,6 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from okta2hrmos.errors import ConfigError
-from okta2hrmos.okta import commands
 from okta2hrmos.okta.auth import DpopKey, ServiceApp, signing_key_from_text, token_hash
 from okta2hrmos.okta.client import OktaClient
 from okta2hrmos.okta.commands import export_command
@@ -47,14 +46,6 @@ def pem(key) -> str:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ).decode("ascii")
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    fake = FakeClock()
-    monkeypatch.setattr(commands, "CLOCK", fake)
-    monkeypatch.setattr(commands, "JITTER", lambda: 0.25)
-    return fake
 
 
 @pytest.fixture

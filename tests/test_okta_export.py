@@ -24,15 +24,6 @@ Export = Callable[..., Result]
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    """The clock the export waits with: waiting takes no real time."""
-    fake = FakeClock()
-    monkeypatch.setattr(commands, "CLOCK", fake)
-    monkeypatch.setattr(commands, "JITTER", lambda: 0.25)
-    return fake
-
-
-@pytest.fixture
 def okta(clock: FakeClock) -> Iterator[FakeOkta]:
     with FakeOkta(clock=clock.wall) as server:
         yield server
